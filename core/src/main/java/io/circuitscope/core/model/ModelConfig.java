@@ -1,0 +1,102 @@
+package io.circuitscope.core.model;
+
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
+
+/**
+ * The architecture of a decoder-only transformer, with TransformerLens {@code HookedTransformerConfig} field names,
+ * so that a native {@code config.json} reads and writes as TransformerLens would.
+ */
+@JsonIgnoreProperties(ignoreUnknown = true)
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record ModelConfig(
+        @JsonProperty("n_layers") int nLayers,
+        @JsonProperty("d_model") int dModel,
+        @JsonProperty("n_heads") int nHeads,
+        @JsonProperty("d_head") int dHead,
+        @JsonProperty("d_mlp") Integer dMlp,
+        @JsonProperty("d_vocab") int dVocab,
+        @JsonProperty("n_ctx") int nCtx,
+        @JsonProperty("act_fn") String actFn,
+        @JsonProperty("normalization_type") String normalizationType,
+        @JsonProperty("attn_only") boolean attnOnly,
+        @JsonProperty("positional_embedding_type") String positionalEmbeddingType,
+        @JsonProperty("eps") double eps,
+        @JsonProperty("bos_token_id") Integer bosTokenId,
+        @JsonProperty("model_name") String modelName) {
+
+    /** Normalization applied before attention, MLP and unembedding. */
+    public enum Normalization {
+        /** LayerNorm with learned weight and bias. */
+        LN,
+        /** LayerNorm without learned parameters (TransformerLens "LNPre"). */
+        LN_PRE,
+        /** No normalization. */
+        NONE
+    }
+
+    /** Returns the normalization kind, accepting TransformerLens spellings (LN, LNPre, null/none). */
+    public Normalization normalization() {
+        if (normalizationType == null) {
+            return Normalization.NONE;
+        }
+        return switch (normalizationType) {
+            case "LN" -> Normalization.LN;
+            case "LNPre" -> Normalization.LN_PRE;
+            case "none", "None", "" -> Normalization.NONE;
+            default -> throw new IllegalStateException("unknown normalization_type " + normalizationType);
+        };
+    }
+
+    /** True when the model has MLP blocks. */
+    public boolean hasMlp() {
+        return !attnOnly;
+    }
+
+    /** The MLP width; only meaningful when {@link #hasMlp()}. */
+    public int mlpWidth() {
+        return dMlp == null ? 4 * dModel : dMlp;
+    }
+
+    /** Returns a list of problems with this config, empty when it is usable. */
+    public java.util.List<String> problems() {
+        java.util.List<String> p = new java.util.ArrayList<>();
+        if (nLayers <= 0) p.add("n_layers must be positive, got " + nLayers);
+        if (dModel <= 0) p.add("d_model must be positive, got " + dModel);
+        if (nHeads <= 0) p.add("n_heads must be positive, got " + nHeads);
+        if (dHead <= 0) p.add("d_head must be positive, got " + dHead);
+        if (dVocab <= 0) p.add("d_vocab must be positive, got " + dVocab);
+        if (nCtx <= 0) p.add("n_ctx must be positive, got " + nCtx);
+        if (!attnOnly && dMlp != null && dMlp <= 0) p.add("d_mlp must be positive, got " + dMlp);
+        if (!attnOnly && !ActivationFunction.isKnown(actFn)) {
+            p.add("act_fn must be one of " + ActivationFunction.KNOWN + ", got " + actFn);
+        }
+        if (normalizationType != null && !java.util.Set.of("LN", "LNPre", "none", "None", "").contains(normalizationType)) {
+            p.add("normalization_type must be LN, LNPre or null, got " + normalizationType);
+        }
+        if (positionalEmbeddingType != null && !positionalEmbeddingType.equals("standard")) {
+            p.add("positional_embedding_type must be standard, got " + positionalEmbeddingType);
+        }
+        if (!(eps > 0)) p.add("eps must be positive, got " + eps);
+        return p;
+    }
+
+    /** The number of trainable parameters this architecture has. */
+    public long parameterCount() {
+        long n = (long) dVocab * dModel + (long) nCtx * dModel;
+        long perLayer = 4L * nHeads * dModel * dHead + 3L * nHeads * dHead + dModel;
+        if (normalization() == Normalization.LN) {
+            perLayer += 2L * dModel * (hasMlp() ? 2 : 1);
+        }
+        if (hasMlp()) {
+            perLayer += 2L * dModel * mlpWidth() + mlpWidth() + dModel;
+        }
+        n += nLayers * perLayer;
+        if (normalization() == Normalization.LN) {
+            n += 2L * dModel;
+        }
+        n += (long) dModel * dVocab + dVocab;
+        return n;
+    }
+}
