@@ -1,0 +1,53 @@
+package io.circuitscope.cli;
+
+import io.circuitscope.core.bench.ForwardBenchmark;
+import io.circuitscope.core.model.ModelWeights;
+import io.circuitscope.core.source.ModelSource;
+import java.io.PrintWriter;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/** {@code circuitscope bench}: forward throughput with hooks off and with every hook cached. */
+@Command(name = "bench", mixinStandardHelpOptions = true,
+        description = "Benchmark the forward pass (default: GPT-2-small-shaped random weights, batch 8 x 128).")
+final class BenchCommand implements Callable<Integer> {
+    @Option(names = "--model", paramLabel = "M", description = "Benchmark this model instead of random GPT-2 small.")
+    String model;
+
+    @Option(names = "--batch", defaultValue = "8", description = "Sequences per batch (default ${DEFAULT-VALUE}).")
+    int batch;
+
+    @Option(names = "--positions", defaultValue = "128", description = "Tokens per sequence (default ${DEFAULT-VALUE}).")
+    int positions;
+
+    @Option(names = "--iterations", defaultValue = "5", description = "Timed passes per mode (default ${DEFAULT-VALUE}).")
+    int iterations;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        if (batch < 1 || positions < 1 || iterations < 1) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+                    "--batch, --positions and --iterations must be at least 1");
+        }
+        ModelWeights weights = model == null ? ForwardBenchmark.gpt2SmallRandom() : ModelSource.load(model).weights();
+        ForwardBenchmark.Result r = new ForwardBenchmark(batch, positions, iterations).run(weights);
+        PrintWriter out = spec.commandLine().getOut();
+        out.printf("model                     %s%n", r.model());
+        out.printf("batch x positions         %d x %d, %d timed passes per mode%n", r.batch(), r.positions(),
+                r.iterations());
+        out.printf("tokens/s, hooks off       %.0f%n", r.tokensPerSecondHooksOff());
+        out.printf("tokens/s, all %3d cached  %.0f%n", r.hooksCached(), r.tokensPerSecondCacheAll());
+        out.printf("cache-all slowdown        %.3fx%n", r.cacheAllSlowdown());
+        out.printf("forward GFLOP/s           %.1f%n", r.forwardGflopPerSecond());
+        out.printf("libtorch matmul GFLOP/s   %.1f%n", r.matmulGflopPerSecond());
+        out.printf("forward / matmul rate     %.2f%n", r.fractionOfMatmulRate());
+        out.printf("peak RSS                  %d MiB%n", r.peakRssMiB());
+        return 0;
+    }
+}

@@ -1,0 +1,56 @@
+package io.circuitscope.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import io.circuitscope.core.model.ModelConfig;
+import io.circuitscope.core.source.LoadedModel;
+import io.circuitscope.core.tokenizer.Tokenizer;
+import java.io.PrintWriter;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import io.circuitscope.core.source.ModelSource;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/** {@code circuitscope info}: a model's architecture, parameter count, tokenizer and model card. */
+@Command(name = "info", mixinStandardHelpOptions = true, description = "Show a model's architecture and tokenizer.")
+final class InfoCommand implements Callable<Integer> {
+    @picocli.CommandLine.Option(names = "--model", paramLabel = "M",
+            description = "An HF GPT-2 directory, a native (TransformerLens) directory, or zoo:NAME.")
+    String model;
+
+    @Parameters(arity = "0..1", paramLabel = "M", description = "The model, as an alternative to --model.")
+    String positionalModel;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+        if ((model == null) == (positionalModel == null)) {
+            throw new ParameterException(spec.commandLine(), "give the model once, as --model M or as M");
+        }
+        LoadedModel m = ModelSource.load(model != null ? model : positionalModel);
+        ModelConfig c = m.weights().config();
+        PrintWriter out = spec.commandLine().getOut();
+        out.printf("model            %s%n", m.source());
+        out.printf("layers           %d%n", c.nLayers());
+        out.printf("d_model          %d%n", c.dModel());
+        out.printf("heads            %d x d_head %d%n", c.nHeads(), c.dHead());
+        out.printf("mlp              %s%n", c.hasMlp() ? "d_mlp " + c.mlpWidth() + ", " + c.actFn() : "none (attn-only)");
+        out.printf("normalization    %s%n", c.normalizationType() == null ? "none" : c.normalizationType());
+        out.printf("vocabulary       %d%n", c.dVocab());
+        out.printf("context          %d%n", c.nCtx());
+        out.printf("parameters       %,d%n", m.weights().parameterCount());
+        out.printf("tokenizer        %s%n", m.tokenizer().map(Tokenizer::description).orElse("none (token ids only)"));
+        out.printf("bos token id     %s%n", m.bosTokenId().map(String::valueOf).orElse("none"));
+        if (m.modelCard().isPresent()) {
+            out.println("model card:");
+            out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
+                    .writeValueAsString(m.modelCard().get()));
+        }
+        return 0;
+    }
+}

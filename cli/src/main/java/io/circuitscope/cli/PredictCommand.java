@@ -1,0 +1,62 @@
+package io.circuitscope.cli;
+
+import ai.djl.ndarray.NDManager;
+import io.circuitscope.core.engine.HookedTransformer;
+import io.circuitscope.core.engine.NextTokenPrediction;
+import io.circuitscope.core.source.LoadedModel;
+import io.circuitscope.core.tokenizer.Tokenizer;
+import java.io.PrintWriter;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/** {@code circuitscope predict}: the model's top-k next tokens for a text, with probabilities. */
+@Command(name = "predict", mixinStandardHelpOptions = true, description = "Show the top-k next tokens for a text.")
+final class PredictCommand implements Callable<Integer> {
+    @Mixin
+    ModelOption modelOption = new ModelOption();
+
+    @Option(names = "--text", required = true, description = "The prompt.")
+    String text;
+
+    @Option(names = "--top", defaultValue = "10", description = "How many tokens to show (default ${DEFAULT-VALUE}).")
+    int top;
+
+    @Option(names = "--prepend-bos", negatable = true, defaultValue = "true", fallbackValue = "true",
+            description = "Prepend the model's BOS token when it has one (default ${DEFAULT-VALUE}).")
+    boolean prependBos;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        if (top < 1) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--top must be at least 1");
+        }
+        LoadedModel m = modelOption.load();
+        Tokenizer tok = m.requireTokenizer("predict");
+        int[] ids = NextTokenPrediction.promptIds(tok, text, prependBos ? m.bosTokenId() : java.util.Optional.empty());
+        List<NextTokenPrediction.Candidate> best;
+        try (HookedTransformer model = HookedTransformer.load(m.weights());
+             NDManager results = model.manager().newSubManager()) {
+            best = NextTokenPrediction.topK(model, results, ids, top);
+        }
+        PrintWriter out = spec.commandLine().getOut();
+        out.printf("prompt: %d tokens%s%n", ids.length, prependBos && m.bosTokenId().isPresent() ? " (BOS prepended)" : "");
+        out.printf("%4s  %8s  %-20s  %s%n", "rank", "id", "token", "probability");
+        for (int i = 0; i < best.size(); i++) {
+            NextTokenPrediction.Candidate c = best.get(i);
+            out.printf("%4d  %8d  %-20s  %.4f%n", i + 1, c.tokenId(), quote(tok.decode(c.tokenId())), c.probability());
+        }
+        return 0;
+    }
+
+    private static String quote(String token) {
+        return "'" + token.replace("\n", "\\n") + "'";
+    }
+}

@@ -1,0 +1,149 @@
+package io.circuitscope.core.bench;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import io.circuitscope.core.engine.EngineBootstrap;
+import io.circuitscope.core.engine.HookNames;
+import io.circuitscope.core.engine.HookedTransformer;
+import io.circuitscope.core.engine.RunOptions;
+import io.circuitscope.core.model.ModelConfig;
+import io.circuitscope.core.model.ModelWeights;
+import io.circuitscope.core.model.RandomWeights;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.SplittableRandom;
+
+/**
+ * Measures forward throughput with hooks off and with every hook cached, and compares the hooks-off rate with the
+ * matrix-multiply rate libtorch itself reaches on this machine (the ceiling any forward pass on it can approach).
+ */
+public final class ForwardBenchmark {
+    private final int batch;
+    private final int positions;
+    private final int iterations;
+
+    public ForwardBenchmark(int batch, int positions, int iterations) {
+        this.batch = batch;
+        this.positions = positions;
+        this.iterations = iterations;
+    }
+
+    /** A GPT-2-small-shaped config (12 layers, 12 heads, d_model 768, vocab 50257). */
+    public static ModelConfig gpt2SmallShape() {
+        return new ModelConfig(12, 768, 12, 64, 3072, 50257, 1024, "gelu_new", "LN", false, "standard", 1e-5,
+                50256, "gpt2-small-shaped (random weights)");
+    }
+
+    /** Random GPT-2-small-shaped weights. */
+    public static ModelWeights gpt2SmallRandom() {
+        return RandomWeights.dense(gpt2SmallShape(), 1234, 0.02);
+    }
+
+    /** The measured figures of one benchmark run. */
+    public record Result(String model, int batch, int positions, int iterations, double tokensPerSecondHooksOff,
+                         double tokensPerSecondCacheAll, int hooksCached, double forwardGflopPerSecond,
+                         double matmulGflopPerSecond, long peakRssMiB) {
+        public double cacheAllSlowdown() {
+            return tokensPerSecondHooksOff / tokensPerSecondCacheAll;
+        }
+
+        public double fractionOfMatmulRate() {
+            return forwardGflopPerSecond / matmulGflopPerSecond;
+        }
+    }
+
+    /** Runs the benchmark on a model; warm-up passes come before every timed series. */
+    public Result run(ModelWeights weights) {
+        ModelConfig cfg = weights.config();
+        int pos = Math.min(positions, cfg.nCtx());
+        int[][] tokens = randomTokens(cfg.dVocab(), pos);
+        try (HookedTransformer model = HookedTransformer.load(weights)) {
+            RunOptions all = RunOptions.cacheAll();
+            timeForward(model, tokens, RunOptions.none(), 1);
+            timeForward(model, tokens, all, 1);
+            // Interleave the two series so that machine noise affects both alike.
+            double off = 0;
+            double cached = 0;
+            for (int i = 0; i < iterations; i++) {
+                off += timeForward(model, tokens, RunOptions.none(), 1);
+                cached += timeForward(model, tokens, all, 1);
+            }
+            double nTokens = (double) batch * pos * iterations;
+            double flops = forwardFlops(cfg, batch, pos) * iterations;
+            return new Result(cfg.modelName(), batch, pos, iterations, nTokens / off, nTokens / cached,
+                    HookNames.all(cfg).size(), flops / off / 1e9, matmulGflops(cfg, batch * pos), peakRssMiB());
+        }
+    }
+
+    private static double timeForward(HookedTransformer model, int[][] tokens, RunOptions options, int reps) {
+        long t0 = System.nanoTime();
+        for (int r = 0; r < reps; r++) {
+            try (NDManager out = model.manager().newSubManager()) {
+                NDArray logits = model.run(out, tokens, options).logits();
+                // Reading one value forces the computation to finish before the clock stops.
+                logits.get(0, 0, 0).getFloat();
+            }
+        }
+        return (System.nanoTime() - t0) / 1e9;
+    }
+
+    /** Multiply-adds of the matmuls of one forward pass, counted as 2 flops each. */
+    static double forwardFlops(ModelConfig c, int batch, int pos) {
+        double tokens = (double) batch * pos;
+        double d = c.dModel();
+        double perLayer = 2 * tokens * 4.0 * d * c.nHeads() * c.dHead()
+                + 2 * 2 * (double) batch * c.nHeads() * pos * pos * c.dHead();
+        if (c.hasMlp()) {
+            perLayer += 2 * tokens * 2.0 * d * c.mlpWidth();
+        }
+        return c.nLayers() * perLayer + 2 * tokens * d * c.dVocab();
+    }
+
+    /** libtorch's float32 matmul rate for the model's largest square-ish product, best of a few runs. */
+    private static double matmulGflops(ModelConfig c, int rows) {
+        int inner = c.dModel();
+        int cols = c.hasMlp() ? c.mlpWidth() : 4 * c.dModel();
+        try (NDManager m = EngineBootstrap.pytorch().newBaseManager()) {
+            NDArray a = m.randomNormal(new Shape(rows, inner));
+            NDArray b = m.randomNormal(new Shape(inner, cols));
+            double best = Double.MAX_VALUE;
+            for (int i = 0; i < 6; i++) {
+                try (NDManager s = m.newSubManager()) {
+                    long t0 = System.nanoTime();
+                    NDArray r = a.matMul(b);
+                    r.attach(s);
+                    r.get(0, 0).getFloat();
+                    best = Math.min(best, (System.nanoTime() - t0) / 1e9);
+                }
+            }
+            return 2.0 * rows * inner * cols / best / 1e9;
+        }
+    }
+
+    private int[][] randomTokens(int vocab, int pos) {
+        SplittableRandom rng = new SplittableRandom(7);
+        int[][] t = new int[batch][pos];
+        for (int[] row : t) {
+            for (int p = 0; p < pos; p++) {
+                row[p] = rng.nextInt(vocab);
+            }
+        }
+        return t;
+    }
+
+    /** The process's peak resident memory (VmHWM), which counts libtorch's native allocations too. */
+    private static long peakRssMiB() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+                if (line.startsWith("VmHWM:")) {
+                    return Long.parseLong(line.replaceAll("[^0-9]", "")) / 1024;
+                }
+            }
+        } catch (IOException | NumberFormatException e) {
+            return -1;
+        }
+        return -1;
+    }
+}

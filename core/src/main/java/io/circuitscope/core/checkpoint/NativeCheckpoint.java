@@ -1,0 +1,83 @@
+package io.circuitscope.core.checkpoint;
+
+import com.fasterxml.jackson.databind.SerializationFeature;
+import io.circuitscope.core.model.FloatTensor;
+import io.circuitscope.core.model.ModelConfig;
+import io.circuitscope.core.model.ModelWeights;
+import io.circuitscope.core.model.ParameterLayout;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Reads and writes the native layout: a TransformerLens {@code config.json} plus a {@code model.safetensors}
+ * with TransformerLens state-dict names.
+ */
+public final class NativeCheckpoint {
+    private NativeCheckpoint() {
+    }
+
+    /** Reads and validates the TransformerLens config of a native directory. */
+    public static ModelConfig readConfig(Path dir) {
+        Path file = dir.resolve("config.json");
+        ConfigJson json = ConfigJson.read(file);
+        for (String key : List.of("n_layers", "d_model", "n_heads", "d_head", "d_vocab", "n_ctx")) {
+            json.positiveInt(key);
+        }
+        ModelConfig cfg;
+        try {
+            cfg = ConfigJson.JSON.treeToValue(json.root(), ModelConfig.class);
+        } catch (IOException e) {
+            throw new CheckpointException(file + ": not a TransformerLens config ("
+                    + ConfigJson.firstLine(e.getMessage()) + ")", e);
+        }
+        if (!json.has("eps")) {
+            cfg = withEps(cfg, 1e-5);
+        }
+        List<String> problems = cfg.problems();
+        if (!problems.isEmpty()) {
+            throw new CheckpointException(file + ": " + String.join("; ", problems));
+        }
+        return cfg;
+    }
+
+    /** Loads a native directory, reporting any missing or misshaped tensor with its expected shape. */
+    public static ModelWeights load(Path dir) {
+        ModelConfig cfg = readConfig(dir);
+        Path file = dir.resolve("model.safetensors");
+        if (!Files.isRegularFile(file)) {
+            throw new CheckpointException(file + ": file not found");
+        }
+        Map<String, FloatTensor> tensors = new HashMap<>();
+        try (SafetensorsFile st = SafetensorsFile.open(file)) {
+            for (Map.Entry<String, int[]> e : ParameterLayout.of(cfg).entrySet()) {
+                tensors.put(e.getKey(), st.read(e.getKey(), e.getValue()));
+            }
+        }
+        return new ModelWeights(cfg, tensors);
+    }
+
+    /** Writes config.json and model.safetensors into {@code dir}, each through a temp file moved into place. */
+    public static void write(Path dir, ModelWeights weights) {
+        try {
+            Files.createDirectories(dir);
+            Path cfg = dir.resolve("config.json");
+            Path tmp = Files.createTempFile(dir, ".config", ".tmp");
+            ConfigJson.JSON.copy().enable(SerializationFeature.INDENT_OUTPUT).writeValue(tmp.toFile(), weights.config());
+            Files.move(tmp, cfg, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            throw new CheckpointException(dir + ": cannot write config.json (" + e.getMessage() + ")", e);
+        }
+        SafetensorsWriter.write(dir.resolve("model.safetensors"), weights.tensors(), Map.of("format", "pt"));
+    }
+
+    private static ModelConfig withEps(ModelConfig c, double eps) {
+        return new ModelConfig(c.nLayers(), c.dModel(), c.nHeads(), c.dHead(), c.dMlp(), c.dVocab(), c.nCtx(),
+                c.actFn(), c.normalizationType(), c.attnOnly(), c.positionalEmbeddingType(), eps, c.bosTokenId(),
+                c.modelName());
+    }
+}

@@ -1,0 +1,450 @@
+package io.circuitscope.core.checkpoint;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import io.circuitscope.core.model.FloatTensor;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.DoubleBuffer;
+import java.nio.ShortBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * A safetensors file whose header is parsed and validated on {@link #open}, and whose tensors are
+ * memory-mapped one at a time on {@link #read}, so files far larger than the heap can be loaded.
+ */
+public final class SafetensorsFile implements AutoCloseable {
+    /** The cap the reference implementation uses; a larger header means a corrupt or foreign file. */
+    private static final long MAX_HEADER_BYTES = 100_000_000L;
+    /** A MappedByteBuffer holds at most 2 GiB, so a tensor is mapped in chunks no larger than this. */
+    private static final long MAP_CHUNK_BYTES = 1L << 30;
+    private static final String METADATA_KEY = "__metadata__";
+    private static final ObjectMapper JSON = JsonMapper.builder()
+            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .build();
+
+    private final String label;
+    private final FileChannel channel;
+    private final long dataStart;
+    private final Map<String, Entry> entries;
+    private final Map<String, String> metadata;
+
+    private SafetensorsFile(String label, FileChannel channel, long dataStart,
+                            Map<String, Entry> entries, Map<String, String> metadata) {
+        this.label = label;
+        this.channel = channel;
+        this.dataStart = dataStart;
+        this.entries = Collections.unmodifiableMap(entries);
+        this.metadata = Collections.unmodifiableMap(metadata);
+    }
+
+    /**
+     * Opens {@code file} and validates its header: dtypes, shapes, that each tensor's byte range
+     * matches its shape, lies inside the file and overlaps no other tensor. No tensor data is read.
+     *
+     * @throws CheckpointException if the file cannot be opened or is not a well-formed safetensors file
+     */
+    public static SafetensorsFile open(Path file) {
+        String label = file.toString();
+        if (Files.isDirectory(file)) {
+            throw new CheckpointException(label + ": is a directory, not a safetensors file");
+        }
+        FileChannel channel;
+        try {
+            channel = FileChannel.open(file, StandardOpenOption.READ);
+        } catch (IOException e) {
+            throw CheckpointException.ioFailure("cannot open " + label, e);
+        }
+        try {
+            return parse(label, channel);
+        } catch (IOException e) {
+            closeAfterFailure(channel, e);
+            throw CheckpointException.ioFailure("cannot read " + label, e);
+        } catch (RuntimeException e) {
+            closeAfterFailure(channel, e);
+            throw e;
+        }
+    }
+
+    /** The tensor names in the order the header lists them. */
+    public Set<String> names() {
+        return entries.keySet();
+    }
+
+    /** The shape of tensor {@code name}; a fresh copy. */
+    public int[] shape(String name) {
+        return entry(name).shape.clone();
+    }
+
+    /** The safetensors dtype of tensor {@code name}, such as {@code "F32"} or {@code "BF16"}. */
+    public String dtype(String name) {
+        return entry(name).dtype.name();
+    }
+
+    /** The header's {@code __metadata__} string map; empty when the file has none. */
+    public Map<String, String> metadata() {
+        return metadata;
+    }
+
+    /**
+     * Reads tensor {@code name} as float32. F16 and BF16 convert exactly; F64 rounds to the nearest float.
+     *
+     * @throws CheckpointException if the tensor is missing or its dtype is not a floating-point one
+     */
+    public FloatTensor read(String name) {
+        return load(entry(name));
+    }
+
+    /**
+     * Reads tensor {@code name} as {@link #read(String)} does, after checking it has exactly {@code expectedShape}.
+     *
+     * @throws CheckpointException if the tensor is missing or has another shape
+     */
+    public FloatTensor read(String name, int... expectedShape) {
+        Entry e = entries.get(name);
+        if (e == null) {
+            throw new CheckpointException(label + ": missing tensor '" + name
+                    + "' (expected shape " + Arrays.toString(expectedShape) + ")");
+        }
+        if (!Arrays.equals(e.shape, expectedShape)) {
+            throw new CheckpointException(label + ": tensor '" + name + "' has shape "
+                    + Arrays.toString(e.shape) + ", expected " + Arrays.toString(expectedShape));
+        }
+        return load(e);
+    }
+
+    @Override
+    public void close() {
+        try {
+            channel.close();
+        } catch (IOException e) {
+            throw CheckpointException.ioFailure("cannot close " + label, e);
+        }
+    }
+
+    private Entry entry(String name) {
+        Entry e = entries.get(name);
+        if (e == null) {
+            throw new CheckpointException(label + ": missing tensor '" + name + "'");
+        }
+        return e;
+    }
+
+    private FloatTensor load(Entry e) {
+        if (!e.dtype.isFloat()) {
+            throw new CheckpointException(label + ": tensor '" + e.name + "' has dtype " + e.dtype
+                    + ", which cannot be read as floats (readable dtypes: F32, F16, BF16, F64)");
+        }
+        long count = e.elementCount();
+        if (count > Integer.MAX_VALUE) {
+            throw new CheckpointException(label + ": tensor '" + e.name + "' has " + count
+                    + " elements, more than the " + Integer.MAX_VALUE + " a Java array can hold");
+        }
+        if (!channel.isOpen()) {
+            throw new IllegalStateException(label + " is already closed");
+        }
+        float[] out = new float[(int) count];
+        int width = e.dtype.bytes;
+        int chunkElements = (int) (MAP_CHUNK_BYTES / width);
+        try {
+            // Touching a mapping past the end of a file that shrank since open() kills the JVM with
+            // SIGBUS, so re-check the size rather than trusting what open() saw.
+            if (dataStart + e.end > channel.size()) {
+                throw new CheckpointException(label + ": tensor '" + e.name + "' lies beyond the end of the file,"
+                        + " which has shrunk since it was opened");
+            }
+            for (int done = 0; done < count; ) {
+                int n = (int) Math.min(chunkElements, count - done);
+                ByteBuffer bytes = channel.map(FileChannel.MapMode.READ_ONLY,
+                        dataStart + e.begin + (long) done * width, (long) n * width);
+                decode(e.dtype, bytes.order(ByteOrder.LITTLE_ENDIAN), out, done, n);
+                done += n;
+            }
+        } catch (IOException ex) {
+            throw CheckpointException.ioFailure(label + ": cannot read tensor '" + e.name + "'", ex);
+        }
+        return new FloatTensor(out, e.shape);
+    }
+
+    private static void decode(Dtype dtype, ByteBuffer bytes, float[] out, int offset, int n) {
+        switch (dtype) {
+            case F32 -> bytes.asFloatBuffer().get(out, offset, n);
+            case F64 -> {
+                DoubleBuffer doubles = bytes.asDoubleBuffer();
+                for (int i = 0; i < n; i++) {
+                    out[offset + i] = (float) doubles.get(i);
+                }
+            }
+            case F16 -> {
+                ShortBuffer halves = bytes.asShortBuffer();
+                for (int i = 0; i < n; i++) {
+                    out[offset + i] = halfToFloat(halves.get(i));
+                }
+            }
+            case BF16 -> {
+                ShortBuffer halves = bytes.asShortBuffer();
+                for (int i = 0; i < n; i++) {
+                    out[offset + i] = Float.intBitsToFloat(halves.get(i) << 16);
+                }
+            }
+            default -> throw new IllegalStateException("not a float dtype: " + dtype);
+        }
+    }
+
+    /** IEEE binary16 to binary32; every half value, subnormals included, is exactly representable. */
+    private static float halfToFloat(short half) {
+        int bits = half & 0xffff;
+        int sign = (bits & 0x8000) << 16;
+        int exponent = (bits >>> 10) & 0x1f;
+        int mantissa = bits & 0x3ff;
+        if (exponent == 0x1f) {
+            return Float.intBitsToFloat(sign | 0x7f800000 | (mantissa << 13));
+        }
+        if (exponent == 0) {
+            // Subnormal (or zero): mantissa * 2^-24, and the product of a 10-bit integer and a power of two is exact.
+            float magnitude = mantissa * 0x1p-24f;
+            return sign != 0 ? -magnitude : magnitude;
+        }
+        // Rebias the exponent from 15 to 127.
+        return Float.intBitsToFloat(sign | ((exponent + 112) << 23) | (mantissa << 13));
+    }
+
+    private static SafetensorsFile parse(String label, FileChannel channel) throws IOException {
+        long fileSize = channel.size();
+        if (fileSize < 8) {
+            throw new CheckpointException(label + ": file is only " + fileSize + " bytes long, too short"
+                    + " for the 8-byte header length of a safetensors file; it is empty or truncated");
+        }
+        ByteBuffer prefix = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
+        readFully(label, channel, prefix, 0);
+        long headerLength = prefix.getLong(0);
+        long available = fileSize - 8;
+        // The length is an unsigned u64; compare before allocating so a corrupt length cannot exhaust memory.
+        if (Long.compareUnsigned(headerLength, available) > 0) {
+            throw new CheckpointException(label + ": header length " + Long.toUnsignedString(headerLength)
+                    + " bytes is larger than the " + available + " bytes that follow it;"
+                    + " the file is truncated or not a safetensors file");
+        }
+        if (headerLength > MAX_HEADER_BYTES) {
+            throw new CheckpointException(label + ": header length " + headerLength + " bytes exceeds the "
+                    + MAX_HEADER_BYTES + "-byte limit; the file is corrupt or not a safetensors file");
+        }
+        ByteBuffer headerBytes = ByteBuffer.allocate((int) headerLength);
+        readFully(label, channel, headerBytes, 8);
+        JsonNode root = parseJson(label, headerBytes.flip());
+
+        Map<String, String> metadata = new LinkedHashMap<>();
+        Map<String, Entry> entries = new LinkedHashMap<>();
+        long dataBytes = available - headerLength;
+        for (Map.Entry<String, JsonNode> field : root.properties()) {
+            if (field.getKey().equals(METADATA_KEY)) {
+                parseMetadata(label, field.getValue(), metadata);
+            } else {
+                entries.put(field.getKey(), Entry.parse(label, field.getKey(), field.getValue(), dataBytes));
+            }
+        }
+        checkNoOverlap(label, entries.values());
+        return new SafetensorsFile(label, channel, 8 + headerLength, entries, metadata);
+    }
+
+    private static JsonNode parseJson(String label, ByteBuffer headerBytes) {
+        String text;
+        try {
+            text = StandardCharsets.UTF_8.newDecoder().decode(headerBytes).toString();
+        } catch (CharacterCodingException e) {
+            throw new CheckpointException(label + ": header is not valid UTF-8; this is not a safetensors file", e);
+        }
+        JsonNode root;
+        try {
+            root = JSON.readTree(text);
+        } catch (JsonProcessingException e) {
+            throw new CheckpointException(label + ": header is not valid JSON (" + e.getOriginalMessage()
+                    + "); the file is corrupt or not a safetensors file", e);
+        }
+        if (!root.isObject()) {
+            throw new CheckpointException(label + ": header is not a JSON object; the file is corrupt"
+                    + " or not a safetensors file");
+        }
+        return root;
+    }
+
+    private static void parseMetadata(String label, JsonNode node, Map<String, String> into) {
+        if (!node.isObject()) {
+            throw new CheckpointException(label + ": " + METADATA_KEY + " is not a JSON object of strings");
+        }
+        for (Map.Entry<String, JsonNode> field : node.properties()) {
+            if (!field.getValue().isTextual()) {
+                throw new CheckpointException(label + ": " + METADATA_KEY + " value for '" + field.getKey()
+                        + "' is " + field.getValue() + ", not a string");
+            }
+            into.put(field.getKey(), field.getValue().textValue());
+        }
+    }
+
+    private static void checkNoOverlap(String label, Iterable<Entry> entries) {
+        List<Entry> sorted = new ArrayList<>();
+        for (Entry e : entries) {
+            // An empty tensor occupies no bytes, so it can share its offset with a neighbour.
+            if (e.end > e.begin) {
+                sorted.add(e);
+            }
+        }
+        sorted.sort(Comparator.comparingLong((Entry e) -> e.begin));
+        for (int i = 1; i < sorted.size(); i++) {
+            Entry previous = sorted.get(i - 1);
+            Entry current = sorted.get(i);
+            if (current.begin < previous.end) {
+                throw new CheckpointException(label + ": tensors '" + previous.name + "' " + previous.range()
+                        + " and '" + current.name + "' " + current.range() + " overlap; the header is corrupt");
+            }
+        }
+    }
+
+    private static void readFully(String label, FileChannel channel, ByteBuffer into, long position)
+            throws IOException {
+        while (into.hasRemaining()) {
+            int n = channel.read(into, position + into.position());
+            if (n < 0) {
+                throw new CheckpointException(label + ": file ended while reading its header; it is truncated");
+            }
+        }
+    }
+
+    private static void closeAfterFailure(FileChannel channel, Exception failure) {
+        try {
+            channel.close();
+        } catch (IOException e) {
+            failure.addSuppressed(e);
+        }
+    }
+
+    /** The safetensors dtypes with whole-byte elements; only the floating-point ones can be read. */
+    private enum Dtype {
+        BOOL(1), U8(1), I8(1), F8_E5M2(1), F8_E4M3(1), I16(2), U16(2), F16(2), BF16(2),
+        I32(4), U32(4), F32(4), I64(8), U64(8), F64(8);
+
+        final int bytes;
+
+        Dtype(int bytes) {
+            this.bytes = bytes;
+        }
+
+        boolean isFloat() {
+            return this == F16 || this == BF16 || this == F32 || this == F64;
+        }
+
+        static Dtype named(String name) {
+            for (Dtype d : values()) {
+                if (d.name().equals(name)) {
+                    return d;
+                }
+            }
+            return null;
+        }
+    }
+
+    /** One tensor's header entry; begin and end are offsets into the data region. */
+    private record Entry(String name, Dtype dtype, int[] shape, long begin, long end) {
+        static Entry parse(String label, String name, JsonNode node, long dataBytes) {
+            String where = label + ": tensor '" + name + "'";
+            if (!node.isObject()) {
+                throw new CheckpointException(where + " has header entry " + node + ", not a JSON object");
+            }
+            JsonNode dtypeNode = node.get("dtype");
+            if (dtypeNode == null || !dtypeNode.isTextual()) {
+                throw new CheckpointException(where + " has no dtype");
+            }
+            Dtype dtype = Dtype.named(dtypeNode.textValue());
+            if (dtype == null) {
+                throw new CheckpointException(where + " has unknown dtype '" + dtypeNode.textValue()
+                        + "' (readable dtypes: F32, F16, BF16, F64)");
+            }
+            int[] shape = parseShape(where, node.get("shape"));
+            long[] offsets = parseOffsets(where, node.get("data_offsets"));
+            Entry entry = new Entry(name, dtype, shape, offsets[0], offsets[1]);
+            long needed;
+            try {
+                needed = Math.multiplyExact(entry.elementCount(), dtype.bytes);
+            } catch (ArithmeticException e) {
+                throw new CheckpointException(where + " has shape " + Arrays.toString(shape) + ", which is too large");
+            }
+            if (entry.end - entry.begin != needed) {
+                throw new CheckpointException(where + " has dtype " + dtype + " and shape " + Arrays.toString(shape)
+                        + ", which need " + needed + " bytes, but its data_offsets " + entry.range()
+                        + " span " + (entry.end - entry.begin) + " bytes");
+            }
+            if (entry.end > dataBytes) {
+                throw new CheckpointException(where + " data " + entry.range()
+                        + " lies beyond the end of the file (data region is " + dataBytes
+                        + " bytes); the file may be truncated");
+            }
+            return entry;
+        }
+
+        private static int[] parseShape(String where, JsonNode node) {
+            if (node == null) {
+                throw new CheckpointException(where + " has no shape");
+            }
+            if (!node.isArray()) {
+                throw new CheckpointException(where + " has shape " + node + ", not a list of dimensions");
+            }
+            int[] shape = new int[node.size()];
+            for (int i = 0; i < shape.length; i++) {
+                JsonNode d = node.get(i);
+                if (!d.isIntegralNumber() || !d.canConvertToInt() || d.intValue() < 0) {
+                    throw new CheckpointException(where + " has shape " + node
+                            + "; dimensions must be non-negative integers");
+                }
+                shape[i] = d.intValue();
+            }
+            return shape;
+        }
+
+        private static long[] parseOffsets(String where, JsonNode node) {
+            if (node == null) {
+                throw new CheckpointException(where + " has no data_offsets");
+            }
+            if (node.isArray() && node.size() == 2) {
+                JsonNode b = node.get(0);
+                JsonNode e = node.get(1);
+                if (b.isIntegralNumber() && b.canConvertToLong() && e.isIntegralNumber() && e.canConvertToLong()
+                        && b.longValue() >= 0 && b.longValue() <= e.longValue()) {
+                    return new long[] {b.longValue(), e.longValue()};
+                }
+            }
+            throw new CheckpointException(where + " has data_offsets " + node
+                    + "; expected [begin, end] with 0 <= begin <= end");
+        }
+
+        long elementCount() {
+            long n = 1;
+            for (int d : shape) {
+                n = Math.multiplyExact(n, d);
+            }
+            return n;
+        }
+
+        String range() {
+            return "[" + begin + ", " + end + ")";
+        }
+    }
+}

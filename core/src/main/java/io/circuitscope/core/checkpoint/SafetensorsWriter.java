@@ -1,0 +1,131 @@
+package io.circuitscope.core.checkpoint;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.circuitscope.core.model.FloatTensor;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.Map;
+import java.util.Objects;
+import java.util.UUID;
+
+/** Writes float32 tensors as a safetensors file, atomically: on failure any earlier file at the path is left as it was. */
+public final class SafetensorsWriter {
+    private static final int BUFFER_BYTES = 1 << 20;
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private SafetensorsWriter() {
+    }
+
+    /**
+     * Writes {@code tensors} as F32 in the map's iteration order, with {@code metadata} as the header's
+     * {@code __metadata__} when it is non-empty. The file is written beside {@code file} under a temporary
+     * name and then moved into place, replacing any existing file.
+     *
+     * @param metadata string pairs to store in the header; empty for none
+     * @throws CheckpointException if the file cannot be written
+     * @throws IllegalArgumentException if a tensor is named {@code __metadata__}
+     */
+    public static void write(Path file, Map<String, FloatTensor> tensors, Map<String, String> metadata) {
+        Objects.requireNonNull(metadata, "metadata");
+        if (tensors.containsKey("__metadata__")) {
+            throw new IllegalArgumentException("a tensor cannot be named __metadata__");
+        }
+        Path temp = file.toAbsolutePath().resolveSibling("." + file.getFileName() + "." + UUID.randomUUID() + ".tmp");
+        boolean moved = false;
+        try {
+            // CREATE_NEW rather than Files.createTempFile, whose 0600 permissions would end up on the final file.
+            try (FileChannel out = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+                writeAll(out, ByteBuffer.wrap(header(tensors, metadata)));
+                ByteBuffer buffer = ByteBuffer.allocateDirect(BUFFER_BYTES).order(ByteOrder.LITTLE_ENDIAN);
+                FloatBuffer floats = buffer.asFloatBuffer();
+                for (FloatTensor tensor : tensors.values()) {
+                    writeFloats(out, tensor.data(), buffer, floats);
+                }
+                // Flush before the rename so a crash cannot leave a complete-looking name over incomplete data.
+                out.force(false);
+            }
+            moveIntoPlace(temp, file);
+            moved = true;
+        } catch (IOException e) {
+            throw CheckpointException.ioFailure("cannot write " + file, e);
+        } finally {
+            if (!moved) {
+                deleteAfterFailure(temp);
+            }
+        }
+    }
+
+    /** The 8-byte little-endian length followed by the JSON header, space-padded so the data starts 8-byte aligned. */
+    private static byte[] header(Map<String, FloatTensor> tensors, Map<String, String> metadata) throws IOException {
+        ObjectNode root = JSON.createObjectNode();
+        if (!metadata.isEmpty()) {
+            ObjectNode meta = root.putObject("__metadata__");
+            metadata.forEach(meta::put);
+        }
+        long offset = 0;
+        for (Map.Entry<String, FloatTensor> e : tensors.entrySet()) {
+            FloatTensor tensor = e.getValue();
+            ObjectNode entry = root.putObject(e.getKey());
+            entry.put("dtype", "F32");
+            ArrayNode shape = entry.putArray("shape");
+            for (int d : tensor.shape()) {
+                shape.add(d);
+            }
+            long end = offset + tensor.size() * Float.BYTES;
+            entry.putArray("data_offsets").add(offset).add(end);
+            offset = end;
+        }
+        byte[] json = JSON.writeValueAsBytes(root);
+        int padded = (json.length + 7) / 8 * 8;
+        ByteBuffer header = ByteBuffer.allocate(8 + padded).order(ByteOrder.LITTLE_ENDIAN);
+        header.putLong(padded).put(json);
+        while (header.hasRemaining()) {
+            header.put((byte) ' ');
+        }
+        return header.array();
+    }
+
+    private static void writeFloats(FileChannel out, float[] data, ByteBuffer buffer, FloatBuffer floats)
+            throws IOException {
+        for (int offset = 0; offset < data.length; ) {
+            int n = Math.min(floats.capacity(), data.length - offset);
+            floats.clear();
+            floats.put(data, offset, n);
+            buffer.clear().limit(n * Float.BYTES);
+            writeAll(out, buffer);
+            offset += n;
+        }
+    }
+
+    private static void writeAll(FileChannel out, ByteBuffer bytes) throws IOException {
+        while (bytes.hasRemaining()) {
+            out.write(bytes);
+        }
+    }
+
+    private static void moveIntoPlace(Path temp, Path file) throws IOException {
+        try {
+            Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (AtomicMoveNotSupportedException e) {
+            Files.move(temp, file, StandardCopyOption.REPLACE_EXISTING);
+        }
+    }
+
+    private static void deleteAfterFailure(Path temp) {
+        try {
+            Files.deleteIfExists(temp);
+        } catch (IOException ignored) {
+            // The write has already failed and that is the error worth reporting; a stray temp file is harmless.
+        }
+    }
+}

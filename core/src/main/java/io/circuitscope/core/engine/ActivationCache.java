@@ -1,0 +1,46 @@
+package io.circuitscope.core.engine;
+
+import ai.djl.ndarray.NDArray;
+import io.circuitscope.core.model.FloatTensor;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+
+/** Activations recorded by one forward pass, keyed by hook name and owned by the caller's NDManager. */
+public final class ActivationCache {
+    private final Map<String, NDArray> values;
+
+    ActivationCache(Map<String, NDArray> values) {
+        this.values = Collections.unmodifiableMap(new LinkedHashMap<>(values));
+    }
+
+    /** The cached hook names in forward order. */
+    public Set<String> names() {
+        return values.keySet();
+    }
+
+    public boolean contains(String hookName) {
+        return values.containsKey(hookName);
+    }
+
+    /** The activation at a hook point, failing with the list of cached names when it was not cached. */
+    public NDArray get(String hookName) {
+        NDArray v = values.get(hookName);
+        if (v == null) {
+            throw new IllegalArgumentException("hook " + hookName + " was not cached; cached: " + values.keySet());
+        }
+        return v;
+    }
+
+    /** A heap copy of the activation at a hook point. */
+    public FloatTensor copyToHeap(String hookName) {
+        NDArray v = get(hookName);
+        long[] s = v.getShape().getShape();
+        int[] shape = new int[s.length];
+        for (int i = 0; i < s.length; i++) {
+            shape[i] = Math.toIntExact(s[i]);
+        }
+        return new FloatTensor(v.toFloatArray(), shape);
+    }
+}

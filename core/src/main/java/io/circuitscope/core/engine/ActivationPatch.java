@@ -1,0 +1,34 @@
+package io.circuitscope.core.engine;
+
+import ai.djl.ndarray.NDArray;
+
+/** Replaces the value at one hook point during a forward pass; the result must keep the activation's shape. */
+@FunctionalInterface
+public interface ActivationPatch {
+    /** Returns the value the forward pass continues with, given the value it computed. */
+    NDArray apply(NDArray activation);
+
+    /** A patch that substitutes a fixed value, for example the same hook's activation cached from another run. */
+    static ActivationPatch replaceWith(NDArray value) {
+        return activation -> value;
+    }
+
+    /**
+     * A patch that substitutes {@code source} only for the given heads, along the head axis of a per-head hook
+     * ({@code hook_q/k/v/z/result/q_input/...} have heads on axis 2, {@code hook_pattern/attn_scores} on axis 1).
+     */
+    static ActivationPatch replaceHeads(NDArray source, int headAxis, int... heads) {
+        return activation -> {
+            long nHeads = activation.getShape().get(headAxis);
+            float[] mask = new float[(int) nHeads];
+            for (int h : heads) {
+                mask[h] = 1f;
+            }
+            long[] maskShape = new long[activation.getShape().dimension()];
+            java.util.Arrays.fill(maskShape, 1);
+            maskShape[headAxis] = nHeads;
+            NDArray m = activation.getManager().create(mask).reshape(maskShape);
+            return activation.add(source.sub(activation).mul(m));
+        };
+    }
+}

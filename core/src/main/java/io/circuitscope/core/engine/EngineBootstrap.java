@@ -1,0 +1,28 @@
+package io.circuitscope.core.engine;
+
+import ai.djl.engine.Engine;
+
+/**
+ * Starts DJL's PyTorch engine strictly offline: it must never try to download native libraries or report usage.
+ */
+public final class EngineBootstrap {
+    private EngineBootstrap() {
+    }
+
+    /**
+     * Sets the offline flags (unless the user set them) and returns the PyTorch engine.
+     * DJL reads OPT_OUT_TRACKING from the environment or, failing that, from system properties, so a property suffices.
+     */
+    public static synchronized Engine pytorch() {
+        setIfAbsent("ai.djl.offline", "true");
+        setIfAbsent("OPT_OUT_TRACKING", "true");
+        setIfAbsent("ai.djl.default_engine", "PyTorch");
+        return Engine.getEngine("PyTorch");
+    }
+
+    private static void setIfAbsent(String key, String value) {
+        if (System.getProperty(key) == null) {
+            System.setProperty(key, value);
+        }
+    }
+}

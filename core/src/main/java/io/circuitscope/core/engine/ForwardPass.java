@@ -1,0 +1,151 @@
+package io.circuitscope.core.engine;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import io.circuitscope.core.model.ModelConfig;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** One forward pass of a {@link HookedTransformer} inside one scope, applying the run's patches and caching. */
+final class ForwardPass {
+    private final ModelConfig config;
+    private final Map<String, NDArray> params;
+    private final NDManager scope;
+    private final RunOptions options;
+    private final Map<String, NDArray> cached = new LinkedHashMap<>();
+
+    ForwardPass(ModelConfig config, Map<String, NDArray> params, NDManager scope, RunOptions options) {
+        this.config = config;
+        this.params = params;
+        this.scope = scope;
+        this.options = options;
+    }
+
+    Map<String, NDArray> cached() {
+        return cached;
+    }
+
+    NDArray logits(NDArray ids) {
+        long batch = ids.getShape().get(0);
+        long pos = ids.getShape().get(1);
+        NDArray embed = hook(HookNames.EMBED, param("embed.W_E").get(ids));
+        NDArray posEmbed = param("pos_embed.W_pos").get("0:" + pos).expandDims(0)
+                .broadcast(batch, pos, config.dModel());
+        posEmbed = hook(HookNames.POS_EMBED, posEmbed);
+        NDArray resid = embed.add(posEmbed);
+        NDArray mask = causalMask(pos);
+        for (int l = 0; l < config.nLayers(); l++) {
+            resid = block(l, resid, mask);
+        }
+        NDArray normalized = hook(HookNames.LN_FINAL_NORMALIZED, norm(resid, "ln_final"));
+        return normalized.matMul(param("unembed.W_U")).add(param("unembed.b_U"));
+    }
+
+    private NDArray block(int l, NDArray residIn, NDArray mask) {
+        String p = "blocks." + l + ".";
+        NDArray resid = hook(HookNames.residPre(l), residIn);
+        NDArray q = qkv(l, HookNames.qInput(l), resid, p + "attn.W_Q", p + "attn.b_Q");
+        NDArray k = qkv(l, HookNames.kInput(l), resid, p + "attn.W_K", p + "attn.b_K");
+        NDArray v = qkv(l, HookNames.vInput(l), resid, p + "attn.W_V", p + "attn.b_V");
+        q = hook(HookNames.q(l), q);
+        k = hook(HookNames.k(l), k);
+        v = hook(HookNames.v(l), v);
+        // [batch, head, pos, d_head] for batched attention over heads.
+        NDArray qh = q.transpose(0, 2, 1, 3);
+        NDArray kh = k.transpose(0, 2, 3, 1);
+        NDArray vh = v.transpose(0, 2, 1, 3);
+        NDArray scores = qh.matMul(kh).mul(1.0 / Math.sqrt(config.dHead())).add(mask);
+        scores = hook(HookNames.attnScores(l), scores);
+        NDArray pattern = hook(HookNames.pattern(l), scores.softmax(-1));
+        NDArray z = hook(HookNames.z(l), pattern.matMul(vh).transpose(0, 2, 1, 3));
+        NDArray attnOut;
+        String resultHook = HookNames.result(l);
+        if (options.caches(resultHook) || options.patches(resultHook)) {
+            NDArray result = hook(resultHook, TensorOps.projectPerHead(z, param(p + "attn.W_O"), null));
+            attnOut = result.sum(new int[] {2}).add(param(p + "attn.b_O"));
+        } else {
+            attnOut = TensorOps.mergeHeads(z, param(p + "attn.W_O")).add(param(p + "attn.b_O"));
+        }
+        attnOut = hook(HookNames.attnOut(l), attnOut);
+        if (!config.hasMlp()) {
+            return hook(HookNames.residPost(l), resid.add(attnOut));
+        }
+        NDArray mid = hook(HookNames.residMid(l), resid.add(attnOut));
+        NDArray mlpIn = hook(HookNames.mlpIn(l), mid);
+        NDArray pre = norm(mlpIn, p + "ln2").matMul(param(p + "mlp.W_in")).add(param(p + "mlp.b_in"));
+        pre = hook(HookNames.mlpPre(l), pre);
+        NDArray post = hook(HookNames.mlpPost(l), TensorOps.activation(pre, config.actFn()));
+        NDArray mlpOut = post.matMul(param(p + "mlp.W_out")).add(param(p + "mlp.b_out"));
+        mlpOut = hook(HookNames.mlpOut(l), mlpOut);
+        return hook(HookNames.residPost(l), mid.add(mlpOut));
+    }
+
+    /**
+     * Queries, keys or values of layer l. Only when the per-head input is patched does each head get its own copy
+     * of the residual stream; caching the input alone keeps the single shared projection, since the copies are equal.
+     */
+    private NDArray qkv(int l, String inputHook, NDArray resid, String wName, String bName) {
+        String ln = "blocks." + l + ".ln1";
+        if (options.patches(inputHook)) {
+            NDArray perHead = resid.expandDims(2).broadcast(perHeadShape(resid));
+            perHead = hook(inputHook, perHead);
+            return TensorOps.projectPerHead(norm(perHead, ln), param(wName), param(bName));
+        }
+        if (options.caches(inputHook)) {
+            cached.put(inputHook, resid.expandDims(2).broadcast(perHeadShape(resid)));
+        }
+        return TensorOps.projectShared(norm(resid, ln), param(wName), param(bName));
+    }
+
+    private Shape perHeadShape(NDArray resid) {
+        Shape s = resid.getShape();
+        return new Shape(s.get(0), s.get(1), config.nHeads(), s.get(2));
+    }
+
+    private NDArray norm(NDArray x, String prefix) {
+        return switch (config.normalization()) {
+            case LN -> TensorOps.layerNorm(x, param(prefix + ".w"), param(prefix + ".b"), config.eps());
+            case LN_PRE -> TensorOps.layerNorm(x, null, null, config.eps());
+            case NONE -> x;
+        };
+    }
+
+    private NDArray hook(String name, NDArray value) {
+        NDArray out = value;
+        ActivationPatch patch = options.patch(name);
+        if (patch != null) {
+            NDArray patched = patch.apply(value);
+            if (!patched.getShape().equals(value.getShape())) {
+                throw new IllegalArgumentException("patch for " + name + " returned shape " + patched.getShape()
+                        + ", expected " + value.getShape());
+            }
+            // A patch may return an array owned by another manager; adding it to zeros of this scope makes the
+            // rest of the pass (and its cleanup) stay inside the scope.
+            out = patched.getManager() == scope ? patched : value.zerosLike().add(patched);
+        }
+        if (options.caches(name)) {
+            cached.put(name, out);
+        }
+        return out;
+    }
+
+    private NDArray causalMask(long pos) {
+        int n = Math.toIntExact(pos);
+        float[] m = new float[n * n];
+        for (int i = 0; i < n; i++) {
+            for (int j = i + 1; j < n; j++) {
+                m[i * n + j] = Float.NEGATIVE_INFINITY;
+            }
+        }
+        return scope.create(m, new Shape(n, n));
+    }
+
+    private NDArray param(String name) {
+        NDArray p = params.get(name);
+        if (p == null) {
+            throw new IllegalStateException("model has no parameter " + name);
+        }
+        return p;
+    }
+}

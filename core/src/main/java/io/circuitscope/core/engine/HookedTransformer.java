@@ -1,0 +1,152 @@
+package io.circuitscope.core.engine;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import io.circuitscope.core.CircuitscopeException;
+import io.circuitscope.core.model.FloatTensor;
+import io.circuitscope.core.model.ModelConfig;
+import io.circuitscope.core.model.ModelWeights;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * A decoder-only transformer on DJL's PyTorch engine whose every TransformerLens hook point can be cached or
+ * patched; each forward pass runs in its own NDManager scope and hands back only what the caller keeps.
+ *
+ * <p>Not thread-safe: a forward pass temporarily moves the parameters into its scope.
+ */
+public final class HookedTransformer implements AutoCloseable {
+    private final ModelConfig config;
+    private final NDManager manager;
+    private final Map<String, NDArray> params;
+    private final boolean ownsManager;
+
+    private HookedTransformer(ModelConfig config, Map<String, NDArray> params, NDManager manager, boolean ownsManager) {
+        this.config = config;
+        this.params = params;
+        this.manager = manager;
+        this.ownsManager = ownsManager;
+    }
+
+    /** Copies the weights into a new engine-side model that owns its memory until {@link #close()}. */
+    public static HookedTransformer load(ModelWeights weights) {
+        NDManager manager = EngineBootstrap.pytorch().newBaseManager();
+        Map<String, NDArray> params = new LinkedHashMap<>();
+        for (Map.Entry<String, FloatTensor> e : weights.tensors().entrySet()) {
+            FloatTensor t = e.getValue();
+            params.put(e.getKey(), manager.create(t.data(), new Shape(toLongs(t.shape()))));
+        }
+        return new HookedTransformer(weights.config(), params, manager, true);
+    }
+
+    /**
+     * Wraps parameters that the caller owns (for example trainable arrays with gradients); closing this model
+     * leaves them alone.
+     */
+    public static HookedTransformer wrap(ModelConfig config, Map<String, NDArray> params) {
+        NDManager manager = params.values().iterator().next().getManager();
+        return new HookedTransformer(config, params, manager, false);
+    }
+
+    public ModelConfig config() {
+        return config;
+    }
+
+    /** The manager that owns the parameters; forward passes use sub-scopes of it. */
+    public NDManager manager() {
+        return manager;
+    }
+
+    /** The logits [batch, pos, d_vocab] for a batch of equal-length token sequences, owned by {@code out}. */
+    public NDArray logits(NDManager out, int[][] tokens) {
+        return run(out, tokens, RunOptions.none()).logits();
+    }
+
+    /** Runs a forward pass with the given caching and patching; results are owned by {@code out}. */
+    public ForwardResult run(NDManager out, int[][] tokens, RunOptions options) {
+        int[] flat = validate(tokens);
+        try (NDManager scope = manager.newSubManager()) {
+            NDArray ids = scope.create(flat, new Shape(tokens.length, tokens[0].length));
+            return runInScope(scope, out, ids, options);
+        }
+    }
+
+    /** Runs a forward pass on an int32/int64 token array [batch, pos]; results are owned by {@code out}. */
+    public ForwardResult run(NDManager out, NDArray tokens, RunOptions options) {
+        try (NDManager scope = manager.newSubManager()) {
+            NDArray ids = tokens.toType(DataType.INT64, true);
+            ids.attach(scope);
+            checkPositions(ids.getShape().get(1));
+            return runInScope(scope, out, ids, options);
+        }
+    }
+
+    private ForwardResult runInScope(NDManager scope, NDManager out, NDArray ids, RunOptions options) {
+        scope.tempAttachAll(params.values().toArray(new NDArray[0]));
+        ForwardPass pass = new ForwardPass(config, params, scope, options);
+        NDArray logits = pass.logits(ids);
+        logits.attach(out);
+        Map<String, NDArray> cached = pass.cached();
+        for (NDArray a : cached.values()) {
+            a.attach(out);
+        }
+        return new ForwardResult(logits, new ActivationCache(cached));
+    }
+
+    /**
+     * The logits for a token array inside a scope the caller manages, without moving anything out of it:
+     * training uses this so that the graph for backpropagation stays alive until the step ends.
+     */
+    public NDArray logitsInScope(NDManager scope, NDArray tokens) {
+        scope.tempAttachAll(params.values().toArray(new NDArray[0]));
+        return new ForwardPass(config, params, scope, RunOptions.none()).logits(tokens);
+    }
+
+    private int[] validate(int[][] tokens) {
+        if (tokens.length == 0 || tokens[0].length == 0) {
+            throw new CircuitscopeException("no tokens to run");
+        }
+        int pos = tokens[0].length;
+        checkPositions(pos);
+        int[] flat = new int[tokens.length * pos];
+        for (int b = 0; b < tokens.length; b++) {
+            if (tokens[b].length != pos) {
+                throw new CircuitscopeException("all sequences in a batch must have the same length: sequence 0 has "
+                        + pos + " tokens, sequence " + b + " has " + tokens[b].length);
+            }
+            for (int p = 0; p < pos; p++) {
+                int id = tokens[b][p];
+                if (id < 0 || id >= config.dVocab()) {
+                    throw new CircuitscopeException("token id " + id + " at position " + p
+                            + " is out of range: the model's vocabulary has ids 0.." + (config.dVocab() - 1));
+                }
+                flat[b * pos + p] = id;
+            }
+        }
+        return flat;
+    }
+
+    private void checkPositions(long pos) {
+        if (pos > config.nCtx()) {
+            throw new CircuitscopeException("sequence of " + pos + " tokens is longer than the model's context n_ctx = "
+                    + config.nCtx());
+        }
+    }
+
+    private static long[] toLongs(int[] shape) {
+        long[] s = new long[shape.length];
+        for (int i = 0; i < shape.length; i++) {
+            s[i] = shape[i];
+        }
+        return s;
+    }
+
+    @Override
+    public void close() {
+        if (ownsManager) {
+            manager.close();
+        }
+    }
+}

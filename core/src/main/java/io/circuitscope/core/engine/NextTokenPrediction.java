@@ -1,0 +1,42 @@
+package io.circuitscope.core.engine;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import io.circuitscope.core.CircuitscopeException;
+import io.circuitscope.core.tokenizer.Tokenizer;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+import java.util.stream.IntStream;
+
+/** The most probable next tokens after a prompt, with their softmax probabilities. */
+public final class NextTokenPrediction {
+    private NextTokenPrediction() {
+    }
+
+    /** One predicted token and its probability. */
+    public record Candidate(int tokenId, double probability) {
+    }
+
+    /** Tokenizes a prompt, optionally after a BOS id, failing clearly on empty text. */
+    public static int[] promptIds(Tokenizer tokenizer, String text, Optional<Integer> bos) {
+        int[] body = tokenizer.encode(text);
+        if (body.length == 0 && bos.isEmpty()) {
+            throw new CircuitscopeException("the prompt is empty after tokenization");
+        }
+        return bos.map(b -> IntStream.concat(IntStream.of(b), IntStream.of(body)).toArray()).orElse(body);
+    }
+
+    /** The k most probable next tokens, highest first; ties break by lower id so the order is deterministic. */
+    public static List<Candidate> topK(HookedTransformer model, NDManager scope, int[] ids, int k) {
+        NDArray logits = model.logits(scope, new int[][] {ids});
+        float[] last = logits.get(0, ids.length - 1).softmax(-1).toFloatArray();
+        List<Candidate> all = new ArrayList<>(last.length);
+        for (int i = 0; i < last.length; i++) {
+            all.add(new Candidate(i, last[i]));
+        }
+        all.sort(Comparator.comparingDouble(Candidate::probability).reversed().thenComparingInt(Candidate::tokenId));
+        return List.copyOf(all.subList(0, Math.min(k, all.size())));
+    }
+}

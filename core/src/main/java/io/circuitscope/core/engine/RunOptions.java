@@ -1,0 +1,81 @@
+package io.circuitscope.core.engine;
+
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Predicate;
+
+/** Which hook points a forward pass caches and which it patches; immutable once built. */
+public final class RunOptions {
+    private static final RunOptions NONE = new Builder().build();
+
+    private final Predicate<String> cached;
+    private final boolean cachesAnything;
+    private final Map<String, ActivationPatch> patches;
+
+    private RunOptions(Builder b) {
+        Set<String> names = Set.copyOf(b.cachedNames);
+        Predicate<String> extra = b.cachedMatching;
+        this.cached = extra == null ? names::contains : n -> names.contains(n) || extra.test(n);
+        this.cachesAnything = !names.isEmpty() || extra != null;
+        this.patches = Map.copyOf(b.patches);
+    }
+
+    /** Options that neither cache nor patch anything: the fastest forward pass. */
+    public static RunOptions none() {
+        return NONE;
+    }
+
+    /** Options that cache every hook point. */
+    public static RunOptions cacheAll() {
+        return builder().cacheMatching(name -> true).build();
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    public boolean caches(String hookName) {
+        return cachesAnything && cached.test(hookName);
+    }
+
+    public ActivationPatch patch(String hookName) {
+        return patches.get(hookName);
+    }
+
+    public boolean patches(String hookName) {
+        return patches.containsKey(hookName);
+    }
+
+    /** The hook names that have a patch. */
+    public Set<String> patchedHooks() {
+        return patches.keySet();
+    }
+
+    /** Assembles {@link RunOptions}. */
+    public static final class Builder {
+        private final Set<String> cachedNames = new HashSet<>();
+        private Predicate<String> cachedMatching;
+        private final Map<String, ActivationPatch> patches = new HashMap<>();
+
+        public Builder cache(String... hookNames) {
+            cachedNames.addAll(java.util.List.of(hookNames));
+            return this;
+        }
+
+        public Builder cacheMatching(Predicate<String> filter) {
+            cachedMatching = cachedMatching == null ? filter : cachedMatching.or(filter);
+            return this;
+        }
+
+        public Builder patch(String hookName, ActivationPatch patch) {
+            patches.put(hookName, patch);
+            return this;
+        }
+
+        public RunOptions build() {
+            return new RunOptions(this);
+        }
+    }
+}

@@ -1,0 +1,25 @@
+package io.circuitscope.core.tokenizer;
+
+import java.util.OptionalInt;
+
+/** Turns ordinary text into a model's token ids and ids back into text, adding no BOS or other special tokens. */
+public interface Tokenizer {
+
+    /** Encodes {@code text} as ordinary text: special-token spellings such as {@code <|endoftext|>} get no special id. */
+    int[] encode(String text);
+
+    /** Decodes ids to text; an id this tokenizer does not know is a {@link io.circuitscope.core.CircuitscopeException}. */
+    String decode(int... ids);
+
+    /** The size of the id space: every id this tokenizer can produce or decode is below it. */
+    int vocabSize();
+
+    /** A short human-readable name, e.g. "GPT-2 BPE (r50k_base)". */
+    String description();
+
+    /** The id of {@code text} when it encodes to exactly one token, as IOI needs for names like " Mary". */
+    default OptionalInt singleToken(String text) {
+        int[] ids = encode(text);
+        return ids.length == 1 ? OptionalInt.of(ids[0]) : OptionalInt.empty();
+    }
+}

@@ -1,0 +1,61 @@
+package io.circuitscope.core.tokenizer;
+
+import io.circuitscope.core.CircuitscopeException;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Optional;
+
+/** Finds the tokenizer that comes with a model source, by the rules in DESIGN.md "Model sources"; empty when none. */
+public final class TokenizerLoader {
+
+    private TokenizerLoader() {
+    }
+
+    /**
+     * The tokenizer of a HF GPT-2 layout directory: its {@code tokenizer.json}, else its {@code vocab.json} +
+     * {@code merges.txt}, else GPT-2's own BPE when the model's vocabulary is GPT-2's size (50257).
+     */
+    public static Optional<Tokenizer> forHfDirectory(Path dir, int vocabSize) {
+        Path tokenizerJson = dir.resolve("tokenizer.json");
+        Path vocabJson = dir.resolve("vocab.json");
+        Path mergesTxt = dir.resolve("merges.txt");
+        Tokenizer tokenizer;
+        if (Files.isRegularFile(tokenizerJson)) {
+            tokenizer = ByteLevelBpeTokenizer.fromTokenizerJson(tokenizerJson);
+        } else if (Files.isRegularFile(vocabJson) && Files.isRegularFile(mergesTxt)) {
+            tokenizer = ByteLevelBpeTokenizer.fromVocabAndMerges(vocabJson, mergesTxt);
+        } else if (vocabSize == Gpt2BpeTokenizer.VOCAB_SIZE) {
+            tokenizer = new Gpt2BpeTokenizer();
+        } else {
+            return Optional.empty();
+        }
+        // Models may pad their embedding past the tokenizer, but an id beyond the embedding would fail deep in a run.
+        if (tokenizer.vocabSize() > vocabSize) {
+            throw new CircuitscopeException(dir + ": the tokenizer (" + tokenizer.description() + ") has ids up to "
+                    + (tokenizer.vocabSize() - 1) + ", but the model's vocab_size is " + vocabSize);
+        }
+        return Optional.of(tokenizer);
+    }
+
+    /** The tokenizer of a native layout directory: its word-level {@code vocab.txt}, if any. */
+    public static Optional<Tokenizer> forNativeDirectory(Path dir) {
+        Path vocabTxt = dir.resolve("vocab.txt");
+        return Files.isRegularFile(vocabTxt) ? Optional.of(WordLevelTokenizer.read(vocabTxt)) : Optional.empty();
+    }
+
+    /**
+     * The tokenizer of a native layout model shipped as classpath resources under {@code resourceDir} (e.g. a zoo
+     * model): {@code resourceDir/vocab.txt}, if any.
+     */
+    public static Optional<Tokenizer> forNativeResource(String resourceDir) {
+        String name = resourceDir.endsWith("/") ? resourceDir + "vocab.txt" : resourceDir + "/vocab.txt";
+        try (InputStream in = TokenizerLoader.class.getClassLoader().getResourceAsStream(name)) {
+            return in == null ? Optional.empty() : Optional.of(WordLevelTokenizer.read(in, "classpath:" + name));
+        } catch (IOException e) {
+            throw new CircuitscopeException("cannot read classpath resource " + name + ": " + e, e);
+        }
+    }
+}

@@ -1,0 +1,448 @@
+package io.circuitscope.core.engine;
+
+import io.circuitscope.core.model.FloatTensor;
+import io.circuitscope.core.model.ModelConfig;
+import io.circuitscope.core.model.ModelWeights;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.function.DoubleUnaryOperator;
+
+/**
+ * A plain-Java float64 forward pass with TransformerLens semantics and hook points, written for clarity as the test
+ * oracle of the DJL forward pass on small configs.
+ */
+final class ReferenceTransformer {
+
+    /**
+     * Sees every activation at its hook point and returns the value the forward pass continues with; the pass never
+     * writes into a tensor it has handed over, so a hook may keep what it sees without copying.
+     */
+    @FunctionalInterface
+    interface Hook {
+        /**
+         * Returns {@code value} itself to observe only, or a tensor of the same shape to patch the activation.
+         */
+        DoubleTensor apply(String hookName, DoubleTensor value);
+    }
+
+    private final ModelConfig config;
+    private final Map<String, DoubleTensor> params = new HashMap<>();
+    private final DoubleUnaryOperator activation;
+
+    ReferenceTransformer(ModelWeights weights) {
+        this.config = weights.config();
+        for (Map.Entry<String, FloatTensor> e : weights.tensors().entrySet()) {
+            params.put(e.getKey(), DoubleTensor.of(e.getValue()));
+        }
+        // Attn-only configs may leave act_fn unset, so resolve it only when an MLP will use it.
+        this.activation = config.hasMlp() ? activation(config.actFn()) : null;
+    }
+
+    /** The logits [B, P, V] for tokens [B][P], with no hook. */
+    DoubleTensor logits(int[][] tokens) {
+        return logits(tokens, (name, value) -> value);
+    }
+
+    /** The logits [B, P, V] for tokens [B][P], calling {@code hook} at every hook point in forward order. */
+    DoubleTensor logits(int[][] tokens, Hook hook) {
+        checkTokens(tokens);
+        DoubleTensor embed = call(hook, "hook_embed", embed(tokens));
+        DoubleTensor pos = call(hook, "hook_pos_embed", posEmbed(tokens.length, tokens[0].length));
+        DoubleTensor resid = add(embed, pos);
+        for (int layer = 0; layer < config.nLayers(); layer++) {
+            resid = block(layer, resid, hook);
+        }
+        DoubleTensor normalized = call(hook, "ln_final.hook_normalized", normalize(resid, "ln_final"));
+        return linear(normalized, param("unembed.W_U"), param("unembed.b_U"));
+    }
+
+    /** One transformer block: attention, then (unless attn-only) the MLP, each added to the residual stream. */
+    private DoubleTensor block(int layer, DoubleTensor resid, Hook hook) {
+        String b = "blocks." + layer + ".";
+        DoubleTensor residPre = call(hook, b + "hook_resid_pre", resid);
+
+        // use_split_qkv_input: each head reads its own copy of the residual stream, separately for q, k and v.
+        DoubleTensor qInput = call(hook, b + "hook_q_input", perHeadCopies(residPre));
+        DoubleTensor kInput = call(hook, b + "hook_k_input", perHeadCopies(residPre));
+        DoubleTensor vInput = call(hook, b + "hook_v_input", perHeadCopies(residPre));
+        DoubleTensor q = call(hook, b + "attn.hook_q",
+                perHeadProject(normalize(qInput, b + "ln1"), param(b + "attn.W_Q"), param(b + "attn.b_Q")));
+        DoubleTensor k = call(hook, b + "attn.hook_k",
+                perHeadProject(normalize(kInput, b + "ln1"), param(b + "attn.W_K"), param(b + "attn.b_K")));
+        DoubleTensor v = call(hook, b + "attn.hook_v",
+                perHeadProject(normalize(vInput, b + "ln1"), param(b + "attn.W_V"), param(b + "attn.b_V")));
+        DoubleTensor scores = call(hook, b + "attn.hook_attn_scores", attentionScores(q, k));
+        DoubleTensor pattern = call(hook, b + "attn.hook_pattern", softmaxOverKeys(scores));
+        DoubleTensor z = call(hook, b + "attn.hook_z", mixValues(pattern, v));
+        DoubleTensor result = call(hook, b + "attn.hook_result", perHeadOutput(z, param(b + "attn.W_O")));
+        DoubleTensor attnOut = call(hook, b + "hook_attn_out", sumHeads(result, param(b + "attn.b_O")));
+
+        DoubleTensor residPost;
+        if (config.hasMlp()) {
+            DoubleTensor residMid = call(hook, b + "hook_resid_mid", add(residPre, attnOut));
+            // A copy, as in TransformerLens, so that patching mlp_in in place cannot leak into resid_mid's own path.
+            DoubleTensor mlpIn = call(hook, b + "hook_mlp_in", residMid.copy());
+            DoubleTensor pre = call(hook, b + "mlp.hook_pre",
+                    linear(normalize(mlpIn, b + "ln2"), param(b + "mlp.W_in"), param(b + "mlp.b_in")));
+            DoubleTensor post = call(hook, b + "mlp.hook_post", map(pre, activation));
+            DoubleTensor mlpOut = call(hook, b + "hook_mlp_out",
+                    linear(post, param(b + "mlp.W_out"), param(b + "mlp.b_out")));
+            residPost = add(residMid, mlpOut);
+        } else {
+            residPost = add(residPre, attnOut);
+        }
+        return call(hook, b + "hook_resid_post", residPost);
+    }
+
+    /** hook_embed [B, P, D]: the embedding row of each token. */
+    private DoubleTensor embed(int[][] tokens) {
+        DoubleTensor wE = param("embed.W_E");
+        int batch = tokens.length;
+        int positions = tokens[0].length;
+        int d = config.dModel();
+        DoubleTensor out = DoubleTensor.zeros(batch, positions, d);
+        for (int bi = 0; bi < batch; bi++) {
+            for (int p = 0; p < positions; p++) {
+                for (int i = 0; i < d; i++) {
+                    out.set(wE.get(tokens[bi][p], i), bi, p, i);
+                }
+            }
+        }
+        return out;
+    }
+
+    /** hook_pos_embed [B, P, D]: the positional embedding of positions 0..P-1, the same for every batch row. */
+    private DoubleTensor posEmbed(int batch, int positions) {
+        DoubleTensor wPos = param("pos_embed.W_pos");
+        int d = config.dModel();
+        DoubleTensor out = DoubleTensor.zeros(batch, positions, d);
+        for (int bi = 0; bi < batch; bi++) {
+            for (int p = 0; p < positions; p++) {
+                for (int i = 0; i < d; i++) {
+                    out.set(wPos.get(p, i), bi, p, i);
+                }
+            }
+        }
+        return out;
+    }
+
+    /** [B, P, D] to [B, P, H, D]: the residual stream repeated once per head. */
+    private DoubleTensor perHeadCopies(DoubleTensor resid) {
+        int batch = resid.dim(0);
+        int positions = resid.dim(1);
+        int heads = config.nHeads();
+        int d = config.dModel();
+        DoubleTensor out = DoubleTensor.zeros(batch, positions, heads, d);
+        for (int bi = 0; bi < batch; bi++) {
+            for (int p = 0; p < positions; p++) {
+                for (int h = 0; h < heads; h++) {
+                    for (int i = 0; i < d; i++) {
+                        out.set(resid.get(bi, p, i), bi, p, h, i);
+                    }
+                }
+            }
+        }
+        return out;
+    }
+
+    /** x [B, P, H, D] with W [H, D, dh] and bias [H, dh] to [B, P, H, dh]: x[b,p,h] @ W[h] + bias[h]. */
+    private DoubleTensor perHeadProject(DoubleTensor x, DoubleTensor w, DoubleTensor bias) {
+        int batch = x.dim(0);
+        int positions = x.dim(1);
+        int heads = config.nHeads();
+        int d = config.dModel();
+        int dh = config.dHead();
+        DoubleTensor out = DoubleTensor.zeros(batch, positions, heads, dh);
+        for (int bi = 0; bi < batch; bi++) {
+            for (int p = 0; p < positions; p++) {
+                for (int h = 0; h < heads; h++) {
+                    for (int j = 0; j < dh; j++) {
+                        double sum = bias.get(h, j);
+                        for (int i = 0; i < d; i++) {
+                            sum += x.get(bi, p, h, i) * w.get(h, i, j);
+                        }
+                        out.set(sum, bi, p, h, j);
+                    }
+                }
+            }
+        }
+        return out;
+    }
+
+    /** hook_attn_scores [B, H, Pq, Pk]: q.k / sqrt(dh), with keys after the query masked to -Infinity. */
+    private DoubleTensor attentionScores(DoubleTensor q, DoubleTensor k) {
+        int batch = q.dim(0);
+        int positions = q.dim(1);
+        int heads = config.nHeads();
+        int dh = config.dHead();
+        double scale = Math.sqrt(dh);
+        DoubleTensor out = DoubleTensor.zeros(batch, heads, positions, positions);
+        for (int bi = 0; bi < batch; bi++) {
+            for (int h = 0; h < heads; h++) {
+                for (int qp = 0; qp < positions; qp++) {
+                    for (int kp = 0; kp < positions; kp++) {
+                        double score = Double.NEGATIVE_INFINITY;
+                        if (kp <= qp) {
+                            double dot = 0;
+                            for (int j = 0; j < dh; j++) {
+                                dot += q.get(bi, qp, h, j) * k.get(bi, kp, h, j);
+                            }
+                            score = dot / scale;
+                        }
+                        out.set(score, bi, h, qp, kp);
+                    }
+                }
+            }
+        }
+        return out;
+    }
+
+    /** hook_pattern [B, H, Pq, Pk]: softmax over the last axis, shifted by the row maximum so exp cannot overflow. */
+    private static DoubleTensor softmaxOverKeys(DoubleTensor scores) {
+        int batch = scores.dim(0);
+        int heads = scores.dim(1);
+        int queries = scores.dim(2);
+        int keys = scores.dim(3);
+        DoubleTensor out = DoubleTensor.zeros(batch, heads, queries, keys);
+        for (int bi = 0; bi < batch; bi++) {
+            for (int h = 0; h < heads; h++) {
+                for (int qp = 0; qp < queries; qp++) {
+                    double max = Double.NEGATIVE_INFINITY;
+                    for (int kp = 0; kp < keys; kp++) {
+                        max = Math.max(max, scores.get(bi, h, qp, kp));
+                    }
+                    // A row a hook masked entirely would be 0/0; TransformerLens turns those NaNs into 0, so the
+                    // row stays all zeros here.
+                    if (max == Double.NEGATIVE_INFINITY) {
+                        continue;
+                    }
+                    double sum = 0;
+                    for (int kp = 0; kp < keys; kp++) {
+                        sum += Math.exp(scores.get(bi, h, qp, kp) - max);
+                    }
+                    for (int kp = 0; kp < keys; kp++) {
+                        out.set(Math.exp(scores.get(bi, h, qp, kp) - max) / sum, bi, h, qp, kp);
+                    }
+                }
+            }
+        }
+        return out;
+    }
+
+    /** hook_z [B, P, H, dh]: z[b,q,h] = sum over k of pattern[b,h,q,k] * v[b,k,h]. */
+    private DoubleTensor mixValues(DoubleTensor pattern, DoubleTensor v) {
+        int batch = v.dim(0);
+        int positions = v.dim(1);
+        int heads = config.nHeads();
+        int dh = config.dHead();
+        DoubleTensor out = DoubleTensor.zeros(batch, positions, heads, dh);
+        for (int bi = 0; bi < batch; bi++) {
+            for (int qp = 0; qp < positions; qp++) {
+                for (int h = 0; h < heads; h++) {
+                    for (int j = 0; j < dh; j++) {
+                        double sum = 0;
+                        for (int kp = 0; kp < positions; kp++) {
+                            sum += pattern.get(bi, h, qp, kp) * v.get(bi, kp, h, j);
+                        }
+                        out.set(sum, bi, qp, h, j);
+                    }
+                }
+            }
+        }
+        return out;
+    }
+
+    /** hook_result [B, P, H, D]: each head's output z[b,p,h] @ W_O[h], without the shared bias. */
+    private DoubleTensor perHeadOutput(DoubleTensor z, DoubleTensor wO) {
+        int batch = z.dim(0);
+        int positions = z.dim(1);
+        int heads = config.nHeads();
+        int dh = config.dHead();
+        int d = config.dModel();
+        DoubleTensor out = DoubleTensor.zeros(batch, positions, heads, d);
+        for (int bi = 0; bi < batch; bi++) {
+            for (int p = 0; p < positions; p++) {
+                for (int h = 0; h < heads; h++) {
+                    for (int i = 0; i < d; i++) {
+                        double sum = 0;
+                        for (int j = 0; j < dh; j++) {
+                            sum += z.get(bi, p, h, j) * wO.get(h, j, i);
+                        }
+                        out.set(sum, bi, p, h, i);
+                    }
+                }
+            }
+        }
+        return out;
+    }
+
+    /** hook_attn_out [B, P, D]: the sum of the heads' results plus b_O. */
+    private DoubleTensor sumHeads(DoubleTensor result, DoubleTensor bO) {
+        int batch = result.dim(0);
+        int positions = result.dim(1);
+        int heads = config.nHeads();
+        int d = config.dModel();
+        DoubleTensor out = DoubleTensor.zeros(batch, positions, d);
+        for (int bi = 0; bi < batch; bi++) {
+            for (int p = 0; p < positions; p++) {
+                for (int i = 0; i < d; i++) {
+                    double sum = bO.get(i);
+                    for (int h = 0; h < heads; h++) {
+                        sum += result.get(bi, p, h, i);
+                    }
+                    out.set(sum, bi, p, i);
+                }
+            }
+        }
+        return out;
+    }
+
+    /**
+     * The model's normalization over the last axis of x (any rank), using {@code prefix.w} and {@code prefix.b} for
+     * LN: x - mean, divided by sqrt(mean of squares + eps), then scaled and shifted.
+     */
+    private DoubleTensor normalize(DoubleTensor x, String prefix) {
+        ModelConfig.Normalization kind = config.normalization();
+        if (kind == ModelConfig.Normalization.NONE) {
+            return x;
+        }
+        int width = x.dim(x.shape.length - 1);
+        int rows = x.size() / width;
+        DoubleTensor w = kind == ModelConfig.Normalization.LN ? param(prefix + ".w") : null;
+        DoubleTensor bias = kind == ModelConfig.Normalization.LN ? param(prefix + ".b") : null;
+        double[] out = new double[x.size()];
+        for (int r = 0; r < rows; r++) {
+            int start = r * width;
+            double mean = 0;
+            for (int i = 0; i < width; i++) {
+                mean += x.data[start + i];
+            }
+            mean /= width;
+            double meanSquare = 0;
+            for (int i = 0; i < width; i++) {
+                double centered = x.data[start + i] - mean;
+                meanSquare += centered * centered;
+            }
+            meanSquare /= width;
+            double scale = Math.sqrt(meanSquare + config.eps());
+            for (int i = 0; i < width; i++) {
+                double y = (x.data[start + i] - mean) / scale;
+                out[start + i] = w == null ? y : y * w.get(i) + bias.get(i);
+            }
+        }
+        return new DoubleTensor(out, x.shape);
+    }
+
+    /** x [..., in] @ W [in, out] + bias [out], applied to every row of the last axis. */
+    private static DoubleTensor linear(DoubleTensor x, DoubleTensor w, DoubleTensor bias) {
+        int in = w.dim(0);
+        int outWidth = w.dim(1);
+        if (x.dim(x.shape.length - 1) != in) {
+            throw new IllegalArgumentException("cannot multiply " + x + " by " + w);
+        }
+        int rows = x.size() / in;
+        int[] outShape = x.shape.clone();
+        outShape[outShape.length - 1] = outWidth;
+        double[] out = new double[rows * outWidth];
+        for (int r = 0; r < rows; r++) {
+            for (int j = 0; j < outWidth; j++) {
+                double sum = bias.get(j);
+                for (int i = 0; i < in; i++) {
+                    sum += x.data[r * in + i] * w.get(i, j);
+                }
+                out[r * outWidth + j] = sum;
+            }
+        }
+        return new DoubleTensor(out, outShape);
+    }
+
+    private static DoubleTensor add(DoubleTensor a, DoubleTensor b) {
+        if (!Arrays.equals(a.shape, b.shape)) {
+            throw new IllegalArgumentException("cannot add " + a + " and " + b);
+        }
+        double[] out = new double[a.size()];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = a.data[i] + b.data[i];
+        }
+        return new DoubleTensor(out, a.shape);
+    }
+
+    private static DoubleTensor map(DoubleTensor x, DoubleUnaryOperator f) {
+        double[] out = new double[x.size()];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = f.applyAsDouble(x.data[i]);
+        }
+        return new DoubleTensor(out, x.shape);
+    }
+
+    /** The element-wise MLP activation named by a TransformerLens {@code act_fn}. */
+    static DoubleUnaryOperator activation(String actFn) {
+        if (actFn == null) {
+            throw new IllegalArgumentException("the model has MLPs but no act_fn");
+        }
+        return switch (actFn) {
+            case "gelu_new" -> x -> 0.5 * x * (1 + Math.tanh(Math.sqrt(2 / Math.PI) * (x + 0.044715 * x * x * x)));
+            case "gelu" -> x -> x * 0.5 * (1 + erf(x / Math.sqrt(2)));
+            case "relu" -> x -> Math.max(0.0, x);
+            case "silu" -> x -> x / (1 + Math.exp(-x));
+            default -> throw new IllegalArgumentException("unknown act_fn " + actFn);
+        };
+    }
+
+    /**
+     * The error function, to within a few ulps, from the series with all-positive terms (Abramowitz and Stegun
+     * 7.1.6): erf(x) = 2/sqrt(pi) exp(-x^2) sum over n of 2^n x^(2n+1) / (1*3*...*(2n+1)).
+     */
+    static double erf(double x) {
+        double ax = Math.abs(x);
+        // erfc(6) is about 2.2e-17, below half the spacing of doubles just under 1, so erf rounds to +-1 from here.
+        if (ax >= 6) {
+            return Math.signum(x);
+        }
+        double term = ax;
+        double sum = ax;
+        for (int n = 0; term > 1e-17 * sum; n++) {
+            term *= 2 * ax * ax / (2 * n + 3);
+            sum += term;
+        }
+        return Math.copySign(2 / Math.sqrt(Math.PI) * Math.exp(-ax * ax) * sum, x);
+    }
+
+    /** Calls the hook and checks that what it returns can stand in for the value it was given. */
+    private static DoubleTensor call(Hook hook, String name, DoubleTensor value) {
+        DoubleTensor returned = hook.apply(name, value);
+        if (returned == null || !Arrays.equals(returned.shape, value.shape)) {
+            throw new IllegalStateException("hook at " + name + " returned " + returned + " for " + value);
+        }
+        return returned;
+    }
+
+    private DoubleTensor param(String name) {
+        DoubleTensor t = params.get(name);
+        if (t == null) {
+            throw new IllegalArgumentException("no parameter " + name);
+        }
+        return t;
+    }
+
+    private void checkTokens(int[][] tokens) {
+        if (tokens.length == 0 || tokens[0].length == 0) {
+            throw new IllegalArgumentException("need at least one sequence of at least one token");
+        }
+        int positions = tokens[0].length;
+        if (positions > config.nCtx()) {
+            throw new IllegalArgumentException(positions + " positions exceed n_ctx " + config.nCtx());
+        }
+        for (int[] row : tokens) {
+            if (row.length != positions) {
+                throw new IllegalArgumentException("sequences differ in length: " + row.length + " vs " + positions);
+            }
+            for (int t : row) {
+                if (t < 0 || t >= config.dVocab()) {
+                    throw new IllegalArgumentException("token " + t + " outside vocabulary of " + config.dVocab());
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,223 @@
+package io.circuitscope.core.tokenizer;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.circuitscope.core.CircuitscopeException;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalInt;
+
+import static io.circuitscope.core.tokenizer.ByteLevelFixture.END_OF_TEXT;
+import static io.circuitscope.core.tokenizer.ByteLevelFixture.EXCLAMATION;
+import static io.circuitscope.core.tokenizer.ByteLevelFixture.HELLO;
+import static io.circuitscope.core.tokenizer.ByteLevelFixture.MERGES;
+import static io.circuitscope.core.tokenizer.ByteLevelFixture.SPACE_HELLO;
+import static io.circuitscope.core.tokenizer.ByteLevelFixture.SPACE_WORLD;
+import static io.circuitscope.core.tokenizer.ByteLevelFixture.VOCAB_SIZE;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class ByteLevelBpeTokenizerTest {
+
+    private static final String SENTENCE = "hello hello world!";
+    private static final int[] SENTENCE_IDS = {HELLO, SPACE_HELLO, SPACE_WORLD, EXCLAMATION};
+
+    @TempDir
+    Path dir;
+
+    private ByteLevelBpeTokenizer fromVocabAndMerges() throws IOException {
+        ByteLevelFixture.writeVocabAndMerges(dir, ByteLevelFixture.vocab(), MERGES);
+        return ByteLevelBpeTokenizer.fromVocabAndMerges(dir.resolve("vocab.json"), dir.resolve("merges.txt"));
+    }
+
+    private static CircuitscopeException failsToLoad(Path tokenizerJson) {
+        return assertThrows(CircuitscopeException.class, () -> ByteLevelBpeTokenizer.fromTokenizerJson(tokenizerJson));
+    }
+
+    @Test
+    void vocabAndMergesEncodeASentence() throws IOException {
+        ByteLevelBpeTokenizer tokenizer = fromVocabAndMerges();
+        assertArrayEquals(SENTENCE_IDS, tokenizer.encode(SENTENCE));
+        assertEquals(SENTENCE, tokenizer.decode(SENTENCE_IDS));
+        assertEquals(VOCAB_SIZE, tokenizer.vocabSize());
+        assertEquals("byte-level BPE from vocab.json + merges.txt (267 tokens)", tokenizer.description());
+    }
+
+    @Test
+    void unmergedTextFallsBackToByteTokens() throws IOException {
+        ByteLevelBpeTokenizer tokenizer = fromVocabAndMerges();
+        Map<String, Integer> vocab = ByteLevelFixture.vocab();
+        assertArrayEquals(new int[] {vocab.get("h"), vocab.get("i")}, tokenizer.encode("hi"));
+        // "é" is two UTF-8 bytes, c3 a9, each spelled by its own byte-level character.
+        assertArrayEquals(new int[] {vocab.get("Ã"), vocab.get("©")}, tokenizer.encode("é"));
+        String text = "héllo, wörld ✓\n\tdone";
+        assertEquals(text, tokenizer.decode(tokenizer.encode(text)));
+    }
+
+    @Test
+    void singleTokenFindsMergedWords() throws IOException {
+        ByteLevelBpeTokenizer tokenizer = fromVocabAndMerges();
+        assertEquals(OptionalInt.of(SPACE_WORLD), tokenizer.singleToken(" world"));
+        assertTrue(tokenizer.singleToken(" hi").isEmpty());
+    }
+
+    @Test
+    void specialTokensDecodeButAreNotEncoded() throws IOException {
+        ByteLevelBpeTokenizer tokenizer = fromVocabAndMerges();
+        assertEquals("<|endoftext|>", tokenizer.decode(END_OF_TEXT));
+        assertTrue(tokenizer.encode("<|endoftext|>").length > 1);
+    }
+
+    @Test
+    void tokenizerJsonWithStringMergesMatchesVocabAndMerges() throws IOException {
+        ByteLevelBpeTokenizer tokenizer = ByteLevelBpeTokenizer.fromTokenizerJson(
+                ByteLevelFixture.writeTokenizerJson(dir, false));
+        assertArrayEquals(SENTENCE_IDS, tokenizer.encode(SENTENCE));
+        assertEquals(SENTENCE, tokenizer.decode(SENTENCE_IDS));
+        assertEquals("byte-level BPE from tokenizer.json (267 tokens)", tokenizer.description());
+    }
+
+    @Test
+    void tokenizerJsonWithPairMergesMatchesVocabAndMerges() throws IOException {
+        ByteLevelBpeTokenizer tokenizer = ByteLevelBpeTokenizer.fromTokenizerJson(
+                ByteLevelFixture.writeTokenizerJson(dir, true));
+        assertArrayEquals(SENTENCE_IDS, tokenizer.encode(SENTENCE));
+    }
+
+    @Test
+    void addedTokensOutsideTheModelVocabDecode() throws IOException {
+        Path file = ByteLevelFixture.writeTokenizerJson(dir, false);
+        ObjectNode root = ByteLevelFixture.readTree(file);
+        ((ArrayNode) root.get("added_tokens")).addObject().put("id", 300).put("content", "<pad> token");
+        ByteLevelFixture.writeTree(file, root);
+        ByteLevelBpeTokenizer tokenizer = ByteLevelBpeTokenizer.fromTokenizerJson(file);
+        assertEquals(301, tokenizer.vocabSize());
+        assertEquals("hello<pad> token", tokenizer.decode(HELLO, 300));
+        CircuitscopeException e = assertThrows(CircuitscopeException.class, () -> tokenizer.decode(290));
+        assertEquals("token id 290 is not in the vocabulary of " + file + " (301 tokens)", e.getMessage());
+    }
+
+    @Test
+    void nfcNormalizerIsApplied() throws IOException {
+        Path file = ByteLevelFixture.writeTokenizerJson(dir, false);
+        ObjectNode root = ByteLevelFixture.readTree(file);
+        root.putObject("normalizer").put("type", "NFC");
+        ByteLevelFixture.writeTree(file, root);
+        ByteLevelBpeTokenizer tokenizer = ByteLevelBpeTokenizer.fromTokenizerJson(file);
+        // "e" + combining acute accent becomes the single code point "é".
+        assertArrayEquals(tokenizer.encode("\u00e9"), tokenizer.encode("e\u0301"));
+    }
+
+    @Test
+    void mergeOrderThatDiffersFromIdOrderIsRejected() throws IOException {
+        Map<String, Integer> vocab = ByteLevelFixture.vocab();
+        vocab.put("he", 257);
+        vocab.put("ll", 256);
+        ByteLevelFixture.writeVocabAndMerges(dir, vocab, MERGES);
+        Path merges = dir.resolve("merges.txt");
+        CircuitscopeException e = assertThrows(CircuitscopeException.class,
+                () -> ByteLevelBpeTokenizer.fromVocabAndMerges(dir.resolve("vocab.json"), merges));
+        assertEquals(merges + " line 3: merge 'l l' makes id 256 after an earlier merge made id 257;"
+                + " merge order differs from id order; unsupported", e.getMessage());
+    }
+
+    @Test
+    void mergeResultMissingFromVocabIsRejected() throws IOException {
+        List<String> merges = new ArrayList<>(MERGES);
+        merges.add("d !");
+        ByteLevelFixture.writeVocabAndMerges(dir, ByteLevelFixture.vocab(), merges);
+        Path mergesTxt = dir.resolve("merges.txt");
+        CircuitscopeException e = assertThrows(CircuitscopeException.class,
+                () -> ByteLevelBpeTokenizer.fromVocabAndMerges(dir.resolve("vocab.json"), mergesTxt));
+        assertEquals(mergesTxt + " line 12: merge 'd !' makes 'd!', which is not in the vocabulary", e.getMessage());
+    }
+
+    @Test
+    void malformedMergeLineIsRejected() throws IOException {
+        ByteLevelFixture.writeVocabAndMerges(dir, ByteLevelFixture.vocab(), List.of("h e", "hel"));
+        Path mergesTxt = dir.resolve("merges.txt");
+        CircuitscopeException e = assertThrows(CircuitscopeException.class,
+                () -> ByteLevelBpeTokenizer.fromVocabAndMerges(dir.resolve("vocab.json"), mergesTxt));
+        assertEquals(mergesTxt + " line 3: expected two tokens separated by one space, got 'hel'", e.getMessage());
+    }
+
+    @Test
+    void vocabWithoutEveryByteIsRejected() throws IOException {
+        Map<String, Integer> vocab = ByteLevelFixture.vocab();
+        vocab.remove("Ġ");
+        ByteLevelFixture.writeVocabAndMerges(dir, vocab, List.of());
+        Path vocabJson = dir.resolve("vocab.json");
+        CircuitscopeException e = assertThrows(CircuitscopeException.class,
+                () -> ByteLevelBpeTokenizer.fromVocabAndMerges(vocabJson, dir.resolve("merges.txt")));
+        assertEquals(vocabJson + " has no token for byte 0x20 ('Ġ'); it is not a GPT-2 style byte-level BPE"
+                + " vocabulary", e.getMessage());
+    }
+
+    @Test
+    void duplicateIdsAreRejected() throws IOException {
+        Map<String, Integer> vocab = ByteLevelFixture.vocab();
+        vocab.put("<|endoftext|>", HELLO);
+        ByteLevelFixture.writeVocabAndMerges(dir, vocab, MERGES);
+        CircuitscopeException e = assertThrows(CircuitscopeException.class, () ->
+                ByteLevelBpeTokenizer.fromVocabAndMerges(dir.resolve("vocab.json"), dir.resolve("merges.txt")));
+        assertTrue(e.getMessage().contains("'hello' and '<|endoftext|>' both have id 259"), e.getMessage());
+    }
+
+    @Test
+    void malformedJsonNamesTheFile() throws IOException {
+        Path vocabJson = Files.writeString(dir.resolve("vocab.json"), "{\"a\": 0,");
+        Path mergesTxt = Files.writeString(dir.resolve("merges.txt"), "");
+        CircuitscopeException e = assertThrows(CircuitscopeException.class,
+                () -> ByteLevelBpeTokenizer.fromVocabAndMerges(vocabJson, mergesTxt));
+        assertTrue(e.getMessage().startsWith(vocabJson + " is not valid JSON: "), e.getMessage());
+    }
+
+    @Test
+    void missingFilesAreNamed() throws IOException {
+        ByteLevelFixture.writeVocabAndMerges(dir, ByteLevelFixture.vocab(), MERGES);
+        Path missing = dir.resolve("nope.txt");
+        CircuitscopeException e = assertThrows(CircuitscopeException.class,
+                () -> ByteLevelBpeTokenizer.fromVocabAndMerges(dir.resolve("vocab.json"), missing));
+        assertEquals("cannot read " + missing + ": it does not exist", e.getMessage());
+        assertEquals("cannot read " + missing + ": it does not exist", failsToLoad(missing).getMessage());
+    }
+
+    @Test
+    void nonBpeModelsAreRejected() throws IOException {
+        Path file = ByteLevelFixture.writeTokenizerJson(dir, false);
+        ObjectNode root = ByteLevelFixture.readTree(file);
+        ((ObjectNode) root.get("model")).put("type", "WordPiece");
+        ByteLevelFixture.writeTree(file, root);
+        assertEquals(file + ": model.type is 'WordPiece'; only BPE tokenizers are supported",
+                failsToLoad(file).getMessage());
+    }
+
+    @Test
+    void otherPreTokenizersAreRejected() throws IOException {
+        Path file = ByteLevelFixture.writeTokenizerJson(dir, false);
+        ObjectNode root = ByteLevelFixture.readTree(file);
+        root.putObject("pre_tokenizer").put("type", "Metaspace");
+        ByteLevelFixture.writeTree(file, root);
+        assertTrue(failsToLoad(file).getMessage().startsWith(file + ": pre_tokenizer {\"type\":\"Metaspace\"} is not"
+                + " supported"));
+    }
+
+    @Test
+    void malformedJsonMergeIsRejected() throws IOException {
+        Path file = ByteLevelFixture.writeTokenizerJson(dir, true);
+        ObjectNode root = ByteLevelFixture.readTree(file);
+        ((ArrayNode) root.get("model").get("merges")).addArray().add("x");
+        ByteLevelFixture.writeTree(file, root);
+        assertEquals(file + " model.merges[10]: expected \"a b\" or [\"a\", \"b\"], got [\"x\"]",
+                failsToLoad(file).getMessage());
+    }
+}

@@ -1,0 +1,98 @@
+package io.circuitscope.core.tokenizer;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** A tiny GPT-2 style byte-level BPE: the 256 byte tokens in GPT-2's id order, ten hand-written merges, one special. */
+final class ByteLevelFixture {
+
+    /** Merges in priority order; the i-th makes id 256 + i. */
+    static final List<String> MERGES = List.of(
+            "h e",        // 256 he
+            "l l",        // 257 ll
+            "he ll",      // 258 hell
+            "hell o",     // 259 hello
+            "Ġ hello",    // 260 Ġhello
+            "w o",        // 261 wo
+            "r l",        // 262 rl
+            "wo rl",      // 263 worl
+            "worl d",     // 264 world
+            "Ġ world");   // 265 Ġworld
+
+    static final int HELLO = 259;
+    static final int SPACE_HELLO = 260;
+    static final int SPACE_WORLD = 265;
+    static final int END_OF_TEXT = 266;
+    /** "!" is byte 33, the first printable byte, so GPT-2 gives it id 0. */
+    static final int EXCLAMATION = 0;
+    static final int VOCAB_SIZE = 267;
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private ByteLevelFixture() {
+    }
+
+    /** Token to id, ids 0..255 being single bytes ordered by their spelling's code point, as in GPT-2's vocab.json. */
+    static Map<String, Integer> vocab() {
+        List<String> byteTokens = new ArrayList<>();
+        for (int b = 0; b < 256; b++) {
+            byteTokens.add(String.valueOf(ByteLevelAlphabet.charFor(b)));
+        }
+        byteTokens.sort(null);
+        Map<String, Integer> vocab = new LinkedHashMap<>();
+        byteTokens.forEach(token -> vocab.put(token, vocab.size()));
+        MERGES.forEach(merge -> vocab.put(merge.replace(" ", ""), vocab.size()));
+        vocab.put("<|endoftext|>", vocab.size());
+        return vocab;
+    }
+
+    static void writeVocabAndMerges(Path dir, Map<String, Integer> vocab, List<String> merges) throws IOException {
+        JSON.writeValue(dir.resolve("vocab.json").toFile(), vocab);
+        Files.writeString(dir.resolve("merges.txt"), "#version: 0.2\n" + String.join("\n", merges) + "\n");
+    }
+
+    /** Writes a HF tokenizer.json; {@code pairMerges} spells merges as ["a", "b"] (tokenizers 0.20+), else "a b". */
+    static Path writeTokenizerJson(Path dir, boolean pairMerges) throws IOException {
+        ObjectNode root = JSON.createObjectNode();
+        root.put("version", "1.0");
+        ArrayNode added = root.putArray("added_tokens");
+        added.addObject().put("id", END_OF_TEXT).put("content", "<|endoftext|>").put("special", true);
+        root.putNull("normalizer");
+        root.putObject("pre_tokenizer").put("type", "ByteLevel").put("add_prefix_space", false)
+                .put("trim_offsets", true).put("use_regex", true);
+        root.putObject("decoder").put("type", "ByteLevel");
+        ObjectNode model = root.putObject("model");
+        model.put("type", "BPE");
+        model.set("vocab", JSON.valueToTree(vocab()));
+        ArrayNode merges = model.putArray("merges");
+        for (String merge : MERGES) {
+            if (pairMerges) {
+                String[] parts = merge.split(" ");
+                merges.addArray().add(parts[0]).add(parts[1]);
+            } else {
+                merges.add(merge);
+            }
+        }
+        Path file = dir.resolve("tokenizer.json");
+        JSON.writeValue(file.toFile(), root);
+        return file;
+    }
+
+    /** Parses a tokenizer.json so a test can alter one field and write it back. */
+    static ObjectNode readTree(Path file) throws IOException {
+        return (ObjectNode) JSON.readTree(file.toFile());
+    }
+
+    static void writeTree(Path file, ObjectNode root) throws IOException {
+        JSON.writeValue(file.toFile(), root);
+    }
+}
