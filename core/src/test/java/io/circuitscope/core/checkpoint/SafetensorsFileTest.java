@@ -2,6 +2,7 @@ package io.circuitscope.core.checkpoint;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -63,7 +64,7 @@ class SafetensorsFileTest {
         SafetensorsWriter.write(file, Map.of("b", new FloatTensor(new float[] {3}, 1)), Map.of());
 
         String header = new String(Files.readAllBytes(file), StandardCharsets.UTF_8);
-        assertTrue(!header.contains("__metadata__"), header);
+        assertFalse(header.contains("__metadata__"), header);
         try (SafetensorsFile st = SafetensorsFile.open(file)) {
             assertEquals(List.of("b"), List.copyOf(st.names()));
             assertTrue(st.metadata().isEmpty());

@@ -17,7 +17,7 @@ class Gpt2BpeTokenizerTest {
     @Test
     void encodesKnownGpt2Ids() {
         assertArrayEquals(new int[] {15496, 995}, gpt2.encode("Hello world"));
-        assertArrayEquals(new int[] {464, 3139, 7586, 21831}, gpt2.encode("The quick brown fox"));
+        assertArrayEquals(new int[] {464, 2068, 7586, 21831}, gpt2.encode("The quick brown fox"));
     }
 
     @Test

@@ -1,0 +1,244 @@
+package io.circuitscope.core.engine;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import io.circuitscope.core.CircuitscopeException;
+import io.circuitscope.core.checkpoint.HfGpt2Checkpoint;
+import io.circuitscope.core.checkpoint.HfGpt2Writer;
+import io.circuitscope.core.checkpoint.NativeCheckpoint;
+import java.util.Set;
+import io.circuitscope.core.model.ModelConfig;
+import io.circuitscope.core.model.ModelWeights;
+import io.circuitscope.core.model.RandomWeights;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** The DJL forward pass against the float64 {@link ReferenceTransformer} oracle. */
+class HookedTransformerTest {
+    private static final double ATOL = 1e-4;
+    private static final int BATCH = 2;
+    private static final int POS = 10;
+
+    static Stream<ModelConfig> configs() {
+        return Stream.of(
+                config("LN", false, "gelu_new"),
+                config("LNPre", true, null),
+                config(null, false, "relu"),
+                config("LN", false, "gelu"),
+                config("LNPre", false, "silu"));
+    }
+
+    private static ModelConfig config(String norm, boolean attnOnly, String act) {
+        return new ModelConfig(3, 16, 4, 4, attnOnly ? null : 24, 23, 12, act, norm, attnOnly, "standard", 1e-5, null,
+                "test-" + norm + "-" + act);
+    }
+
+    private static int[][] tokens(long seed) {
+        SplittableRandom rng = new SplittableRandom(seed);
+        int[][] t = new int[BATCH][POS];
+        for (int[] row : t) {
+            for (int p = 0; p < POS; p++) {
+                row[p] = rng.nextInt(23);
+            }
+        }
+        return t;
+    }
+
+    @ParameterizedTest
+    @MethodSource("configs")
+    void logitsMatchReference(ModelConfig cfg) {
+        ModelWeights w = RandomWeights.dense(cfg, 11, 0.3);
+        int[][] toks = tokens(1);
+        try (HookedTransformer model = HookedTransformer.load(w); NDManager out = model.manager().newSubManager()) {
+            assertClose(new ReferenceTransformer(w).logits(toks), model.logits(out, toks), "logits");
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("configs")
+    void everyCachedActivationMatchesReference(ModelConfig cfg) {
+        ModelWeights w = RandomWeights.dense(cfg, 12, 0.3);
+        int[][] toks = tokens(2);
+        Map<String, DoubleTensor> expected = new HashMap<>();
+        DoubleTensor refLogits = new ReferenceTransformer(w).logits(toks, (name, v) -> {
+            expected.put(name, v);
+            return v;
+        });
+        try (HookedTransformer model = HookedTransformer.load(w); NDManager out = model.manager().newSubManager()) {
+            ForwardResult r = model.run(out, toks, RunOptions.cacheAll());
+            assertEquals(HookNames.all(cfg), List.copyOf(r.cache().names()), "cache holds every hook in forward order");
+            for (String name : HookNames.all(cfg)) {
+                assertClose(expected.get(name), r.cache().get(name), name);
+            }
+            assertClose(refLogits, r.logits(), "logits with caching");
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("configs")
+    void patchesMatchReference(ModelConfig cfg) {
+        ModelWeights w = RandomWeights.dense(cfg, 13, 0.3);
+        int[][] clean = tokens(3);
+        int[][] corrupt = tokens(4);
+        ReferenceTransformer ref = new ReferenceTransformer(w);
+        Map<String, DoubleTensor> corruptRef = new HashMap<>();
+        ref.logits(corrupt, (name, v) -> {
+            corruptRef.put(name, v);
+            return v;
+        });
+        // Patched points cover every path a single-edge patch can take: a head's output, a head's key input from
+        // upstream, a pattern, and (with MLPs) an MLP output.
+        Map<String, int[]> patched = new HashMap<>();
+        patched.put(HookNames.result(0), new int[] {2, 2});
+        patched.put(HookNames.kInput(1), new int[] {1, 2});
+        patched.put(HookNames.vInput(2), new int[] {3, 2});
+        patched.put(HookNames.qInput(2), new int[] {0, 2});
+        patched.put(HookNames.pattern(1), new int[] {0, 1});
+        DoubleTensor refLogits = ref.logits(clean, (name, v) -> {
+            if (patched.containsKey(name)) {
+                return replaceHead(v, corruptRef.get(name), patched.get(name)[0], patched.get(name)[1]);
+            }
+            if (cfg.hasMlp() && name.equals(HookNames.mlpOut(1))) {
+                return corruptRef.get(name);
+            }
+            return v;
+        });
+        try (HookedTransformer model = HookedTransformer.load(w); NDManager out = model.manager().newSubManager()) {
+            Set<String> needed = new java.util.HashSet<>(patched.keySet());
+            if (cfg.hasMlp()) {
+                needed.add(HookNames.mlpOut(1));
+            }
+            ActivationCache source = model.run(out, corrupt,
+                    RunOptions.builder().cache(needed.toArray(new String[0])).build()).cache();
+            RunOptions.Builder b = RunOptions.builder();
+            patched.forEach((name, spec) -> b.patch(name,
+                    ActivationPatch.replaceHeads(source.get(name), spec[1], spec[0])));
+            if (cfg.hasMlp()) {
+                b.patch(HookNames.mlpOut(1), ActivationPatch.replaceWith(source.get(HookNames.mlpOut(1))));
+            }
+            assertClose(refLogits, model.run(out, clean, b.build()).logits(), "patched logits");
+        }
+    }
+
+    private static DoubleTensor replaceHead(DoubleTensor v, DoubleTensor src, int head, int axis) {
+        DoubleTensor outT = v.copy();
+        int[] s = v.shape;
+        int inner = 1;
+        for (int i = axis + 1; i < s.length; i++) {
+            inner *= s[i];
+        }
+        for (int i = 0; i < outT.data.length; i++) {
+            if ((i / inner) % s[axis] == head) {
+                outT.data[i] = src.data[i];
+            }
+        }
+        return outT;
+    }
+
+    @Test
+    void hfAndNativeLayoutsGiveTheReferenceLogits(@TempDir Path dir) throws Exception {
+        ModelConfig cfg = config("LN", false, "gelu_new");
+        ModelWeights untied = HfGpt2Writer.withoutUnembedBias(RandomWeights.dense(cfg, 14, 0.3));
+        ModelWeights tied = HfGpt2Writer.tie(untied);
+        HfGpt2Writer.write(dir.resolve("hf-prefixed-tied"), tied, true, true);
+        HfGpt2Writer.write(dir.resolve("hf-plain-untied"), untied, false, false);
+        NativeCheckpoint.write(dir.resolve("native"), untied);
+        int[][] toks = tokens(5);
+        Map<Path, ModelWeights> cases = Map.of(
+                dir.resolve("hf-prefixed-tied"), tied,
+                dir.resolve("hf-plain-untied"), untied,
+                dir.resolve("native"), untied);
+        for (Map.Entry<Path, ModelWeights> c : cases.entrySet()) {
+            ModelWeights loaded = HfGpt2Checkpoint.isHfGpt2(c.getKey())
+                    ? HfGpt2Checkpoint.load(c.getKey())
+                    : NativeCheckpoint.load(c.getKey());
+            try (HookedTransformer model = HookedTransformer.load(loaded);
+                 NDManager out = model.manager().newSubManager()) {
+                assertClose(new ReferenceTransformer(c.getValue()).logits(toks), model.logits(out, toks),
+                        c.getKey().getFileName().toString());
+            }
+        }
+    }
+
+    @Test
+    void forwardPassesLeaveNothingBehindInTheModelScope() {
+        ModelConfig cfg = config("LN", false, "gelu_new");
+        try (HookedTransformer model = HookedTransformer.load(RandomWeights.dense(cfg, 15, 0.3))) {
+            int before = model.manager().getManagedArrays().size();
+            NDArray kept;
+            try (NDManager out = model.manager().newSubManager()) {
+                ActivationCache src = model.run(out, tokens(6), RunOptions.builder().cache(HookNames.z(1)).build())
+                        .cache();
+                for (int i = 0; i < 5; i++) {
+                    RunOptions opts = RunOptions.builder()
+                            .cacheMatching(n -> n.contains("attn"))
+                            .patch(HookNames.z(1), ActivationPatch.replaceWith(src.get(HookNames.z(1))))
+                            .patch(HookNames.kInput(2), a -> a.mul(0.5))
+                            .build();
+                    model.run(out, tokens(7 + i), opts);
+                }
+                kept = model.logits(out, tokens(20));
+                int inScope = out.getManagedArrays().size();
+                // The source run (logits + z), five patched runs (logits + cached hooks each) and the kept logits.
+                int perRun = 1 + (int) HookNames.all(cfg).stream().filter(n -> n.contains("attn")).count();
+                assertEquals(2 + 5 * perRun + 1, inScope, "arrays owned by the caller's scope");
+                assertEquals(before + inScope, model.manager().getManagedArrays().size(),
+                        "the model's own scope holds only its parameters and the caller's scope");
+            }
+            assertTrue(kept.isReleased(), "closing the caller's scope frees what the runs returned");
+            assertEquals(before, model.manager().getManagedArrays().size(), "parameters only after the runs");
+        }
+    }
+
+    @Test
+    void rejectsTokensOutOfRangeAndSequencesLongerThanTheContext() {
+        ModelConfig cfg = config("LN", false, "gelu_new");
+        try (HookedTransformer model = HookedTransformer.load(RandomWeights.dense(cfg, 16, 0.3));
+             NDManager out = model.manager().newSubManager()) {
+            CircuitscopeException range = assertThrows(CircuitscopeException.class,
+                    () -> model.logits(out, new int[][] {{1, 23}}));
+            assertTrue(range.getMessage().contains("token id 23 at position 1 is out of range"), range.getMessage());
+            CircuitscopeException longer = assertThrows(CircuitscopeException.class,
+                    () -> model.logits(out, new int[][] {new int[13]}));
+            assertTrue(longer.getMessage().contains("13 tokens is longer than the model's context n_ctx = 12"),
+                    longer.getMessage());
+        }
+    }
+
+    static void assertClose(DoubleTensor expected, NDArray actual, String what) {
+        long[] s = actual.getShape().getShape();
+        int[] shape = new int[s.length];
+        for (int i = 0; i < s.length; i++) {
+            shape[i] = (int) s[i];
+        }
+        assertEquals(List.of(toList(expected.shape)), List.of(toList(shape)), what + " shape");
+        float[] a = actual.toFloatArray();
+        double worst = 0;
+        for (int i = 0; i < a.length; i++) {
+            double e = expected.data[i];
+            if (Double.isInfinite(e)) {
+                assertEquals(e, a[i], what + " masked entry " + i);
+                continue;
+            }
+            worst = Math.max(worst, Math.abs(e - a[i]));
+        }
+        assertTrue(worst <= ATOL, what + ": max |diff| " + worst + " > " + ATOL);
+    }
+
+    private static List<Integer> toList(int[] a) {
+        return java.util.Arrays.stream(a).boxed().toList();
+    }
+
+}
