@@ -111,14 +111,23 @@ public final class WordLevelTokenizer implements Tokenizer {
         }
     }
 
+    /** The words {@link #encode} looks up for a text, in order; used to build a vocabulary that covers a corpus. */
+    public static List<String> words(String text) {
+        List<String> out = new ArrayList<>();
+        Matcher words = WORD.matcher(text);
+        while (words.find()) {
+            out.add(words.group());
+        }
+        return out;
+    }
+
     @Override
     public int[] encode(String text) {
         List<Integer> out = new ArrayList<>();
-        Matcher words = WORD.matcher(text);
-        while (words.find()) {
-            Integer id = ids.get(words.group());
+        for (String word : words(text)) {
+            Integer id = ids.get(word);
             if (id == null) {
-                throw new CircuitscopeException("word '" + words.group() + "' is not in the vocabulary of " + source
+                throw new CircuitscopeException("word '" + word + "' is not in the vocabulary of " + source
                         + " (" + tokens.size() + " tokens)");
             }
             out.add(id);

@@ -1,0 +1,172 @@
+package io.circuitscope.core.probe;
+
+import io.circuitscope.core.CircuitscopeException;
+import io.circuitscope.core.tokenizer.Tokenizer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.OptionalInt;
+import java.util.SplittableRandom;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Builds IOI prompts in token ids for one tokenizer: templates are tokenized piece by piece around single-token
+ * names, so prompts are never decoded and re-tokenized, and every name position is exact.
+ *
+ * <p>A template names its first two people {@code [X]} and {@code [Y]} and the repeated subject {@code [S]}, e.g.
+ * "When [X] and [Y] went to the store, [S] gave a drink to". In ABBA order X is the indirect object; in BABA, Y is.
+ */
+public final class IoiPromptSet {
+    private static final Pattern SLOT = Pattern.compile("\\[(X|Y|S)]");
+
+    private final List<String> templates;
+    private final List<String> names;
+    private final int[] nameIds;
+    private final List<List<Object>> pieces = new ArrayList<>();
+    private final Integer bos;
+
+    /**
+     * Keeps only the names that are single tokens for this tokenizer (with a leading space, as they appear
+     * mid-sentence), and fails if fewer than four remain.
+     *
+     * @param bos the BOS id to put first in every prompt, or null for none
+     */
+    public IoiPromptSet(Tokenizer tokenizer, List<String> candidateNames, List<String> templates, Integer bos) {
+        List<String> kept = new ArrayList<>();
+        List<Integer> ids = new ArrayList<>();
+        for (String name : candidateNames) {
+            OptionalInt id = tokenizer.singleToken(" " + name);
+            if (id.isPresent() && !ids.contains(id.getAsInt())) {
+                kept.add(name);
+                ids.add(id.getAsInt());
+            }
+        }
+        if (kept.size() < 4) {
+            throw new CircuitscopeException("only " + kept.size() + " of " + candidateNames.size()
+                    + " names are single tokens for " + tokenizer.description() + "; IOI needs at least 4");
+        }
+        this.names = List.copyOf(kept);
+        this.nameIds = ids.stream().mapToInt(Integer::intValue).toArray();
+        this.templates = List.copyOf(templates);
+        this.bos = bos;
+        for (String t : templates) {
+            pieces.add(tokenizePieces(tokenizer, t));
+        }
+    }
+
+    /** Names usable with this tokenizer, index-aligned with {@link #nameIds()}. */
+    public List<String> names() {
+        return names;
+    }
+
+    public int[] nameIds() {
+        return nameIds.clone();
+    }
+
+    public List<String> templates() {
+        return templates;
+    }
+
+    /** The prompt for a template with the given indirect object and subject (indices into {@link #names()}). */
+    public IoiPrompt prompt(int template, int io, int s, boolean abba) {
+        return build(template, abba ? io : s, abba ? s : io, s, io, s, abba);
+    }
+
+    /**
+     * The ABC corruption of a prompt: IO, S1 and S2 replaced by three other distinct names, so that no name repeats
+     * and the IOI signal is gone while the sentence structure stays; positions are unchanged.
+     */
+    public IoiPrompt abc(IoiPrompt clean, SplittableRandom rng) {
+        int[] others = new int[3];
+        int found = 0;
+        while (found < 3) {
+            int candidate = rng.nextInt(names.size());
+            int id = nameIds[candidate];
+            boolean used = id == clean.ioToken() || id == clean.sToken();
+            for (int i = 0; i < found; i++) {
+                used |= others[i] == candidate;
+            }
+            if (!used) {
+                others[found++] = candidate;
+            }
+        }
+        int[] t = clean.tokens().clone();
+        t[clean.ioPos()] = nameIds[others[0]];
+        t[clean.s1Pos()] = nameIds[others[1]];
+        t[clean.s2Pos()] = nameIds[others[2]];
+        return new IoiPrompt(t, clean.ioPos(), clean.s1Pos(), clean.s2Pos(), clean.endPos(), nameIds[others[0]],
+                nameIds[others[1]], clean.abba(), clean.template());
+    }
+
+    /** A random clean prompt from the given templates, with two distinct random names and a random order. */
+    public IoiPrompt sample(SplittableRandom rng, List<Integer> templateChoices) {
+        int template = templateChoices.get(rng.nextInt(templateChoices.size()));
+        int io = rng.nextInt(names.size());
+        int s;
+        do {
+            s = rng.nextInt(names.size());
+        } while (s == io);
+        return prompt(template, io, s, rng.nextBoolean());
+    }
+
+    private IoiPrompt build(int template, int x, int y, int subject, int io, int s, boolean abba) {
+        List<Integer> out = new ArrayList<>();
+        if (bos != null) {
+            out.add(bos);
+        }
+        int xPos = -1;
+        int yPos = -1;
+        int sPos = -1;
+        for (Object piece : pieces.get(template)) {
+            if (piece instanceof int[] ids) {
+                for (int id : ids) {
+                    out.add(id);
+                }
+                continue;
+            }
+            switch ((String) piece) {
+                case "X" -> {
+                    xPos = out.size();
+                    out.add(nameIds[x]);
+                }
+                case "Y" -> {
+                    yPos = out.size();
+                    out.add(nameIds[y]);
+                }
+                default -> {
+                    sPos = out.size();
+                    out.add(nameIds[subject]);
+                }
+            }
+        }
+        int[] tokens = out.stream().mapToInt(Integer::intValue).toArray();
+        int ioPos = abba ? xPos : yPos;
+        int s1Pos = abba ? yPos : xPos;
+        return new IoiPrompt(tokens, ioPos, s1Pos, sPos, tokens.length - 1, nameIds[io], nameIds[s], abba, template);
+    }
+
+    private static List<Object> tokenizePieces(Tokenizer tokenizer, String template) {
+        List<Object> out = new ArrayList<>();
+        Matcher m = SLOT.matcher(template);
+        int at = 0;
+        int slots = 0;
+        while (m.find()) {
+            String literal = template.substring(at, m.start());
+            // The space before a name belongs to the name token (" Mary"), as GPT-2 BPE tokenizes it.
+            String trimmed = literal.endsWith(" ") ? literal.substring(0, literal.length() - 1) : literal;
+            if (!trimmed.isEmpty()) {
+                out.add(tokenizer.encode(trimmed));
+            }
+            out.add(m.group(1));
+            slots++;
+            at = m.end();
+        }
+        if (at < template.length()) {
+            out.add(tokenizer.encode(template.substring(at)));
+        }
+        if (slots != 3 || !template.contains("[X]") || !template.contains("[Y]") || !template.contains("[S]")) {
+            throw new IllegalArgumentException("an IOI template needs [X], [Y] and [S] once each: " + template);
+        }
+        return out;
+    }
+}

@@ -1,0 +1,348 @@
+package io.circuitscope.core.checkpoint;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.circuitscope.core.CircuitscopeException;
+import io.circuitscope.core.engine.HookedTransformer;
+import io.circuitscope.core.model.FloatTensor;
+import io.circuitscope.core.model.ModelConfig;
+import io.circuitscope.core.model.ModelWeights;
+import io.circuitscope.core.model.ParameterLayout;
+import io.circuitscope.core.model.RandomWeights;
+import io.circuitscope.core.source.LoadedModel;
+import io.circuitscope.core.source.ModelSource;
+import java.io.IOException;
+import java.net.URISyntaxException;
+import java.net.URL;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.function.Consumer;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * The HF GPT-2 loader against checkpoints and logits written by an independent numpy script
+ * ({@code core/src/test/python/make_hf_gpt2_fixtures.py}), plus every way a directory can be wrong.
+ */
+class HfGpt2CheckpointTest {
+    /** The fixtures are float32 logits of a float64 reference; the engine computes in float32. */
+    private static final double ATOL = 1e-3;
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @TempDir
+    Path tmp;
+
+    static Path fixture(String name) {
+        URL url = HfGpt2CheckpointTest.class.getResource("/hf-gpt2/" + name);
+        assertNotNull(url, "test resource hf-gpt2/" + name + " is missing");
+        try {
+            return Path.of(url.toURI());
+        } catch (URISyntaxException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"prefixed-tied", "plain-untied", "plain-tied-f16", "prefixed-untied-bf16"})
+    void logitsMatchTheIndependentNumpyReference(String name) throws IOException {
+        Path dir = fixture(name);
+        int[] tokens = referenceTokens(dir);
+        Npy expected = Npy.read(dir.resolve("expected_logits.npy"));
+        assertArrayEquals(new int[] {12, 101}, expected.shape());
+        assertEquals(12, tokens.length);
+
+        LoadedModel loaded = ModelSource.load(dir.toString());
+        ModelConfig cfg = loaded.weights().config();
+        assertEquals(2, cfg.nLayers());
+        assertEquals(32, cfg.dModel());
+        assertEquals(4, cfg.nHeads());
+        assertEquals(8, cfg.dHead());
+        assertEquals(128, cfg.mlpWidth(), "n_inner null means 4 * n_embd");
+        assertEquals(101, cfg.dVocab());
+        assertEquals(16, cfg.nCtx());
+        assertEquals("gelu_new", cfg.actFn());
+        assertEquals(1e-5, cfg.eps());
+        assertEquals(100, loaded.bosTokenId().orElseThrow());
+
+        float[] actual;
+        try (HookedTransformer model = HookedTransformer.load(loaded.weights());
+             NDManager out = model.manager().newSubManager()) {
+            NDArray logits = model.logits(out, new int[][] {tokens});
+            assertArrayEquals(new long[] {1, 12, 101}, logits.getShape().getShape());
+            actual = logits.toFloatArray();
+        }
+        double maxDiff = 0;
+        int worst = -1;
+        for (int i = 0; i < actual.length; i++) {
+            double diff = Math.abs(actual[i] - expected.data()[i]);
+            if (Double.isNaN(diff) || diff > maxDiff) {
+                maxDiff = diff;
+                worst = i;
+                if (Double.isNaN(diff)) {
+                    break;
+                }
+            }
+        }
+        double finalMax = maxDiff;
+        int finalWorst = worst;
+        assertTrue(maxDiff <= ATOL, () -> name + ": max |logit - reference| = " + finalMax + " at position "
+                + finalWorst / 101 + ", token " + finalWorst % 101 + " (tolerance " + ATOL + ")");
+    }
+
+    @Test
+    void attentionBufferTensorsAreIgnored() {
+        Path dir = fixture("prefixed-tied");
+        try (SafetensorsFile st = SafetensorsFile.open(dir.resolve("model.safetensors"))) {
+            // The fixture really carries the buffers, so loading it proves they are skipped.
+            assertTrue(st.names().contains("transformer.h.0.attn.bias"), st.names().toString());
+            assertTrue(st.names().contains("transformer.h.0.attn.masked_bias"), st.names().toString());
+        }
+        ModelWeights w = HfGpt2Checkpoint.load(dir);
+        assertEquals(ParameterLayout.of(w.config()).keySet(), w.tensors().keySet());
+    }
+
+    @Test
+    void tiedCheckpointUnembedsWithTheTokenEmbedding() {
+        Path dir = fixture("prefixed-tied");
+        try (SafetensorsFile st = SafetensorsFile.open(dir.resolve("model.safetensors"))) {
+            assertFalse(st.names().stream().anyMatch(n -> n.contains("lm_head")), st.names().toString());
+        }
+        ModelWeights w = HfGpt2Checkpoint.load(dir);
+        assertBitEqual(w.get("embed.W_E").transpose2d(), w.get("unembed.W_U"));
+        assertBitEqual(FloatTensor.zeros(101), w.get("unembed.b_U"));
+    }
+
+    @Test
+    void untiedCheckpointUnembedsWithItsTopLevelLmHead() {
+        Path dir = fixture("prefixed-untied-bf16");
+        FloatTensor lmHead;
+        try (SafetensorsFile st = SafetensorsFile.open(dir.resolve("model.safetensors"))) {
+            assertTrue(st.names().contains("transformer.wte.weight"));
+            lmHead = st.read("lm_head.weight", 101, 32);
+        }
+        ModelWeights w = HfGpt2Checkpoint.load(dir);
+        assertBitEqual(lmHead.transpose2d(), w.get("unembed.W_U"));
+        assertFalse(Arrays.equals(w.get("embed.W_E").transpose2d().data(), w.get("unembed.W_U").data()),
+                "an untied lm_head must not be replaced by wte");
+    }
+
+    @Test
+    void missingConfigJsonIsNamed() throws IOException {
+        Path dir = copyOf("plain-untied");
+        Files.delete(dir.resolve("config.json"));
+        String msg = loadFailure(dir);
+        assertTrue(msg.contains(dir.resolve("config.json").toString()), msg);
+        assertTrue(msg.contains("not found"), msg);
+    }
+
+    @Test
+    void invalidJsonIsNamed() throws IOException {
+        Path dir = copyOf("plain-untied");
+        Files.writeString(dir.resolve("config.json"), "{\"model_type\": \"gpt2\", \"n_layer\": 2,");
+        String msg = loadFailure(dir);
+        assertTrue(msg.contains(dir.resolve("config.json").toString()), msg);
+        assertTrue(msg.contains("not valid JSON"), msg);
+    }
+
+    @Test
+    void missingNLayerIsNamed() throws IOException {
+        Path dir = copyWithConfig("plain-untied", c -> c.remove("n_layer"));
+        String msg = loadFailure(dir);
+        assertTrue(msg.contains(dir.resolve("config.json").toString()), msg);
+        assertTrue(msg.contains("\"n_layer\""), msg);
+        assertTrue(msg.contains("missing"), msg);
+    }
+
+    @Test
+    void nEmbdNotDivisibleByNHeadIsNamed() throws IOException {
+        Path dir = copyWithConfig("plain-untied", c -> c.put("n_head", 5));
+        String msg = loadFailure(dir);
+        assertTrue(msg.contains(dir.resolve("config.json").toString()), msg);
+        assertTrue(msg.contains("n_embd 32") && msg.contains("n_head 5") && msg.contains("divisible"), msg);
+    }
+
+    @Test
+    void unsupportedActivationIsNamed() throws IOException {
+        Path dir = copyWithConfig("plain-untied", c -> c.put("activation_function", "swish"));
+        String msg = loadFailure(dir);
+        assertTrue(msg.contains(dir.resolve("config.json").toString()), msg);
+        assertTrue(msg.contains("activation_function") && msg.contains("swish"), msg);
+        assertTrue(msg.contains("gelu_new"), "the message should say what is supported: " + msg);
+    }
+
+    @Test
+    void missingSafetensorsIsNamed() throws IOException {
+        Path dir = copyOf("plain-untied");
+        Files.delete(dir.resolve("model.safetensors"));
+        String msg = loadFailure(dir);
+        assertTrue(msg.contains(dir.resolve("model.safetensors").toString()), msg);
+        assertTrue(msg.contains("not found"), msg);
+    }
+
+    @ParameterizedTest
+    @ValueSource(booleans = {false, true})
+    void missingTensorIsNamedWithItsExpectedShape(boolean prefixed) throws IOException {
+        Path dir = writeRandomCheckpoint(prefixed);
+        String p = prefixed ? "transformer." : "";
+        rewriteTensors(dir, t -> assertNotNull(t.remove(p + "h.1.attn.c_proj.weight")));
+        String msg = loadFailure(dir);
+        assertTrue(msg.contains(dir.resolve("model.safetensors").toString()), msg);
+        assertTrue(msg.contains("'" + p + "h.1.attn.c_proj.weight'"), msg);
+        assertTrue(msg.contains("missing"), msg);
+        assertTrue(msg.contains("[32, 32]"), msg);
+    }
+
+    @Test
+    void misshapedTensorIsNamedWithBothShapes() throws IOException {
+        Path dir = writeRandomCheckpoint(false);
+        // An nn.Linear-style [out, in] weight where Conv1D stores [in, out]: the classic conversion mistake.
+        rewriteTensors(dir, t -> t.put("h.0.mlp.c_fc.weight", t.get("h.0.mlp.c_fc.weight").transpose2d()));
+        String msg = loadFailure(dir);
+        assertTrue(msg.contains(dir.resolve("model.safetensors").toString()), msg);
+        assertTrue(msg.contains("'h.0.mlp.c_fc.weight'"), msg);
+        assertTrue(msg.contains("[128, 32]"), "actual shape: " + msg);
+        assertTrue(msg.contains("[32, 128]"), "expected shape: " + msg);
+    }
+
+    @Test
+    void writtenCheckpointLoadsBackBeforeItIsDamaged() throws IOException {
+        // Guards the two tests above: their failure must come from the damage, not from the writer.
+        Path dir = writeRandomCheckpoint(true);
+        ModelWeights w = ModelSource.load(dir.toString()).weights();
+        assertEquals(2, w.config().nLayers());
+    }
+
+    // ---- helpers ----
+
+    private Path writeRandomCheckpoint(boolean prefixed) throws IOException {
+        ModelConfig cfg = new ModelConfig(2, 32, 4, 8, 128, 101, 16, "gelu_new", "LN", false, "standard", 1e-5,
+                null, "random-gpt2");
+        Path dir = tmp.resolve(prefixed ? "random-prefixed" : "random-plain");
+        HfGpt2Writer.write(dir, RandomWeights.dense(cfg, 7, 0.2), prefixed, true);
+        return dir;
+    }
+
+    private static void rewriteTensors(Path dir, Consumer<Map<String, FloatTensor>> edit) {
+        Path file = dir.resolve("model.safetensors");
+        Map<String, FloatTensor> tensors = new LinkedHashMap<>();
+        try (SafetensorsFile st = SafetensorsFile.open(file)) {
+            for (String name : st.names()) {
+                tensors.put(name, st.read(name));
+            }
+        }
+        edit.accept(tensors);
+        SafetensorsWriter.write(file, tensors, Map.of("format", "pt"));
+    }
+
+    private static String loadFailure(Path dir) {
+        CircuitscopeException e = assertThrows(CircuitscopeException.class, () -> ModelSource.load(dir.toString()));
+        assertNotNull(e.getMessage());
+        assertFalse(e.getMessage().contains("\n"), "a message is one line: " + e.getMessage());
+        return e.getMessage();
+    }
+
+    private Path copyOf(String name) throws IOException {
+        Path src = fixture(name);
+        Path dir = tmp.resolve(name);
+        Files.createDirectories(dir);
+        for (String f : new String[] {"config.json", "model.safetensors"}) {
+            Files.copy(src.resolve(f), dir.resolve(f));
+        }
+        return dir;
+    }
+
+    private Path copyWithConfig(String name, Consumer<ObjectNode> edit) throws IOException {
+        Path dir = copyOf(name);
+        ObjectNode cfg = (ObjectNode) JSON.readTree(dir.resolve("config.json").toFile());
+        edit.accept(cfg);
+        JSON.writeValue(dir.resolve("config.json").toFile(), cfg);
+        return dir;
+    }
+
+    static int[] referenceTokens(Path dir) throws IOException {
+        JsonNode tokens = JSON.readTree(dir.resolve("reference.json").toFile()).get("tokens");
+        int[] ids = new int[tokens.size()];
+        for (int i = 0; i < ids.length; i++) {
+            ids[i] = tokens.get(i).asInt();
+        }
+        return ids;
+    }
+
+    private static void assertBitEqual(FloatTensor expected, FloatTensor actual) {
+        assertArrayEquals(expected.shape(), actual.shape());
+        float[] e = expected.data();
+        float[] a = actual.data();
+        for (int i = 0; i < e.length; i++) {
+            if (Float.floatToRawIntBits(e[i]) != Float.floatToRawIntBits(a[i])) {
+                throw new AssertionError("element " + i + ": expected " + e[i] + ", got " + a[i]);
+            }
+        }
+    }
+
+    /** A float32 little-endian NumPy array, read with just enough of the format for the fixtures. */
+    record Npy(int[] shape, float[] data) {
+        private static final Pattern DESCR = Pattern.compile("'descr':\\s*'([^']*)'");
+        private static final Pattern FORTRAN = Pattern.compile("'fortran_order':\\s*(True|False)");
+        private static final Pattern SHAPE = Pattern.compile("'shape':\\s*\\(([^)]*)\\)");
+
+        static Npy read(Path file) throws IOException {
+            ByteBuffer buf = ByteBuffer.wrap(Files.readAllBytes(file)).order(ByteOrder.LITTLE_ENDIAN);
+            byte[] magic = new byte[6];
+            buf.get(magic);
+            if (magic[0] != (byte) 0x93 || !"NUMPY".equals(new String(magic, 1, 5, StandardCharsets.US_ASCII))) {
+                throw new AssertionError(file + ": not an .npy file");
+            }
+            int major = buf.get();
+            buf.get();
+            int headerLength = major == 1 ? Short.toUnsignedInt(buf.getShort()) : buf.getInt();
+            byte[] header = new byte[headerLength];
+            buf.get(header);
+            String dict = new String(header, StandardCharsets.ISO_8859_1);
+            String descr = group(DESCR, dict, file);
+            if (!descr.equals("<f4")) {
+                throw new AssertionError(file + ": dtype " + descr + ", expected <f4");
+            }
+            if (!group(FORTRAN, dict, file).equals("False")) {
+                throw new AssertionError(file + ": Fortran order is not supported");
+            }
+            int[] shape = Arrays.stream(group(SHAPE, dict, file).split(","))
+                    .map(String::strip).filter(s -> !s.isEmpty()).mapToInt(Integer::parseInt).toArray();
+            long size = FloatTensor.sizeOf(shape);
+            if (buf.remaining() != size * 4) {
+                throw new AssertionError(file + ": " + buf.remaining() + " data bytes for shape "
+                        + Arrays.toString(shape));
+            }
+            float[] data = new float[(int) size];
+            buf.asFloatBuffer().get(data);
+            return new Npy(shape, data);
+        }
+
+        private static String group(Pattern p, String dict, Path file) {
+            Matcher m = p.matcher(dict);
+            if (!m.find()) {
+                throw new AssertionError(file + ": header " + dict.strip() + " has no " + p.pattern());
+            }
+            return m.group(1);
+        }
+    }
+}

@@ -1,0 +1,243 @@
+package io.circuitscope.core.checkpoint;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.circuitscope.core.model.FloatTensor;
+import io.circuitscope.core.model.ModelConfig;
+import io.circuitscope.core.model.ModelWeights;
+import io.circuitscope.core.model.ParameterLayout;
+import io.circuitscope.core.model.RandomWeights;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Consumer;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** The native (TransformerLens-named) layout: exact round trips, hand-written TransformerLens configs, bad configs. */
+class NativeCheckpointTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** Every field HookedTransformerConfig serialises that circuitscope reads. */
+    private static final Set<String> TL_FIELDS = Set.of("n_layers", "d_model", "n_heads", "d_head", "d_mlp",
+            "d_vocab", "n_ctx", "act_fn", "normalization_type", "attn_only", "positional_embedding_type", "eps",
+            "bos_token_id", "model_name");
+
+    @TempDir
+    Path tmp;
+
+    static Stream<ModelConfig> configs() {
+        return Stream.of(
+                new ModelConfig(2, 16, 4, 4, 48, 31, 12, "gelu_new", "LN", false, "standard", 1e-5, 30, "ln-mlp"),
+                new ModelConfig(1, 16, 2, 8, null, 31, 12, null, "LNPre", true, "standard", 1e-5, null,
+                        "lnpre-attn-only"),
+                new ModelConfig(2, 12, 3, 4, 24, 17, 8, "relu", null, false, "standard", 1e-6, null, "no-norm"));
+    }
+
+    @ParameterizedTest
+    @MethodSource("configs")
+    void writeThenLoadIsExact(ModelConfig cfg) throws IOException {
+        ModelWeights written = RandomWeights.dense(cfg, 42, 0.5);
+        Path dir = tmp.resolve(cfg.modelName());
+        NativeCheckpoint.write(dir, written);
+
+        ModelWeights read = NativeCheckpoint.load(dir);
+        assertEquals(cfg, read.config());
+        assertEquals(written.tensors().keySet(), read.tensors().keySet());
+        for (Map.Entry<String, FloatTensor> e : written.tensors().entrySet()) {
+            assertBitEqual(e.getKey(), e.getValue(), read.get(e.getKey()));
+        }
+
+        // What other tools see: TransformerLens names in both files, and no temp files left behind.
+        try (Stream<Path> files = Files.list(dir)) {
+            assertEquals(Set.of("config.json", "model.safetensors"),
+                    files.map(p -> p.getFileName().toString()).collect(java.util.stream.Collectors.toSet()));
+        }
+        JsonNode json = JSON.readTree(dir.resolve("config.json").toFile());
+        Set<String> keys = new HashSet<>();
+        json.fieldNames().forEachRemaining(keys::add);
+        assertTrue(TL_FIELDS.containsAll(keys), "non-TransformerLens keys in " + keys);
+        assertTrue(keys.containsAll(List.of("n_layers", "d_model", "n_heads", "d_head", "d_vocab", "n_ctx")), "" + keys);
+        try (SafetensorsFile st = SafetensorsFile.open(dir.resolve("model.safetensors"))) {
+            assertEquals(ParameterLayout.of(cfg).keySet(), st.names());
+            assertEquals("F32", st.dtype("embed.W_E"));
+        }
+    }
+
+    @Test
+    void handWrittenTransformerLensConfigLoads() throws IOException {
+        Path dir = tmp.resolve("tl");
+        Files.createDirectories(dir);
+        Files.writeString(dir.resolve("config.json"), """
+                {
+                  "n_layers": 2,
+                  "d_model": 16,
+                  "n_ctx": 10,
+                  "d_head": 8,
+                  "model_name": "attn-only-2l-toy",
+                  "n_heads": 2,
+                  "d_mlp": null,
+                  "act_fn": null,
+                  "d_vocab": 23,
+                  "eps": 1e-05,
+                  "use_attn_result": false,
+                  "use_attn_scale": true,
+                  "use_split_qkv_input": false,
+                  "use_hook_mlp_in": false,
+                  "use_attn_in": false,
+                  "use_local_attn": false,
+                  "original_architecture": null,
+                  "from_checkpoint": false,
+                  "checkpoint_index": null,
+                  "checkpoint_label_type": null,
+                  "checkpoint_value": null,
+                  "tokenizer_name": null,
+                  "window_size": null,
+                  "attn_types": null,
+                  "init_mode": "gpt2",
+                  "normalization_type": "LNPre",
+                  "device": "cpu",
+                  "n_devices": 1,
+                  "attention_dir": "causal",
+                  "attn_only": true,
+                  "seed": 398,
+                  "initializer_range": 0.2,
+                  "init_weights": true,
+                  "scale_attn_by_inverse_layer_idx": false,
+                  "positional_embedding_type": "standard",
+                  "final_rms": false,
+                  "d_vocab_out": 23,
+                  "parallel_attn_mlp": false,
+                  "rotary_dim": null,
+                  "n_params": 2048,
+                  "use_hook_tokens": false,
+                  "gated_mlp": false,
+                  "default_prepend_bos": true,
+                  "dtype": "torch.float32",
+                  "tokenizer_prepends_bos": null,
+                  "n_key_value_heads": null,
+                  "post_embedding_ln": false,
+                  "rotary_base": 10000,
+                  "trust_remote_code": false,
+                  "rotary_adjacent_pairs": false,
+                  "nested": {"anything": [1, 2, {"x": null}]}
+                }
+                """);
+        ModelConfig expected = new ModelConfig(2, 16, 2, 8, null, 23, 10, null, "LNPre", true, "standard", 1e-5,
+                null, "attn-only-2l-toy");
+        ModelWeights weights = RandomWeights.dense(expected, 3, 0.3);
+        SafetensorsWriter.write(dir.resolve("model.safetensors"), weights.tensors(), Map.of("format", "pt"));
+
+        ModelWeights loaded = NativeCheckpoint.load(dir);
+        ModelConfig cfg = loaded.config();
+        assertEquals(expected, cfg);
+        assertEquals(ModelConfig.Normalization.LN_PRE, cfg.normalization());
+        assertFalse(cfg.hasMlp());
+        assertNull(cfg.dMlp());
+        assertFalse(loaded.tensors().keySet().stream().anyMatch(n -> n.contains("mlp") || n.contains("ln")),
+                "an attn-only LNPre model has no MLP or LayerNorm parameters: " + loaded.tensors().keySet());
+        for (Map.Entry<String, FloatTensor> e : weights.tensors().entrySet()) {
+            assertBitEqual(e.getKey(), e.getValue(), loaded.get(e.getKey()));
+        }
+    }
+
+    @Test
+    void missingEpsDefaultsToLayerNormDefault() throws IOException {
+        Path dir = validDir(c -> c.remove("eps"));
+        assertEquals(1e-5, NativeCheckpoint.load(dir).config().eps());
+    }
+
+    @Test
+    void negativeDModelIsNamed() throws IOException {
+        assertConfigFailure(c -> c.put("d_model", -32), "d_model", "-32");
+    }
+
+    @Test
+    void unknownNormalizationIsNamed() throws IOException {
+        assertConfigFailure(c -> c.put("normalization_type", "RMS"), "normalization_type", "RMS");
+    }
+
+    @Test
+    void rotaryPositionsAreNamed() throws IOException {
+        assertConfigFailure(c -> c.put("positional_embedding_type", "rotary"), "positional_embedding_type", "rotary");
+    }
+
+    @Test
+    void missingDVocabIsNamed() throws IOException {
+        assertConfigFailure(c -> c.remove("d_vocab"), "\"d_vocab\"", "missing");
+    }
+
+    @Test
+    void unknownActivationForAnMlpModelIsNamed() throws IOException {
+        assertConfigFailure(c -> c.put("act_fn", "solu_ln"), "act_fn", "solu_ln");
+    }
+
+    @Test
+    void nonIntegerLayerCountIsNamed() throws IOException {
+        assertConfigFailure(c -> c.put("n_layers", "two"), "n_layers", "two");
+    }
+
+    @Test
+    void missingTensorIsNamedWithItsExpectedShape() throws IOException {
+        Path dir = validDir(c -> { });
+        Map<String, FloatTensor> tensors = new java.util.LinkedHashMap<>(
+                RandomWeights.dense(NativeCheckpoint.readConfig(dir), 5, 0.1).tensors());
+        tensors.remove("blocks.1.attn.W_K");
+        SafetensorsWriter.write(dir.resolve("model.safetensors"), tensors, Map.of());
+        CheckpointException e = assertThrows(CheckpointException.class, () -> NativeCheckpoint.load(dir));
+        assertTrue(e.getMessage().contains(dir.resolve("model.safetensors").toString()), e.getMessage());
+        assertTrue(e.getMessage().contains("'blocks.1.attn.W_K'"), e.getMessage());
+        assertTrue(e.getMessage().contains("[4, 16, 4]"), e.getMessage());
+    }
+
+    // ---- helpers ----
+
+    /** A loadable LN + MLP native directory whose config has been edited by {@code edit}. */
+    private Path validDir(Consumer<ObjectNode> edit) throws IOException {
+        ModelConfig cfg = new ModelConfig(2, 16, 4, 4, 32, 19, 8, "gelu", "LN", false, "standard", 1e-5, null,
+                "valid");
+        Path dir = Files.createTempDirectory(tmp, "native");
+        NativeCheckpoint.write(dir, RandomWeights.dense(cfg, 9, 0.2));
+        NativeCheckpoint.load(dir);
+        ObjectNode json = (ObjectNode) JSON.readTree(dir.resolve("config.json").toFile());
+        edit.accept(json);
+        JSON.writeValue(dir.resolve("config.json").toFile(), json);
+        return dir;
+    }
+
+    private void assertConfigFailure(Consumer<ObjectNode> edit, String field, String detail) throws IOException {
+        Path dir = validDir(edit);
+        CheckpointException e = assertThrows(CheckpointException.class, () -> NativeCheckpoint.load(dir));
+        String msg = e.getMessage();
+        assertTrue(msg.contains(dir.resolve("config.json").toString()), "names the file: " + msg);
+        assertTrue(msg.contains(field), "names the field " + field + ": " + msg);
+        assertTrue(msg.contains(detail), "says what is wrong (" + detail + "): " + msg);
+        assertFalse(msg.contains("\n"), "one line: " + msg);
+    }
+
+    private static void assertBitEqual(String name, FloatTensor expected, FloatTensor actual) {
+        assertArrayEquals(expected.shape(), actual.shape(), name);
+        float[] e = expected.data();
+        float[] a = actual.data();
+        for (int i = 0; i < e.length; i++) {
+            if (Float.floatToRawIntBits(e[i]) != Float.floatToRawIntBits(a[i])) {
+                throw new AssertionError(name + "[" + i + "]: expected " + e[i] + ", got " + a[i]);
+            }
+        }
+    }
+}
