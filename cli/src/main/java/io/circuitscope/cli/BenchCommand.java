@@ -4,11 +4,12 @@ import io.circuitscope.core.bench.ForwardBenchmark;
 import io.circuitscope.core.model.ModelWeights;
 import io.circuitscope.core.source.ModelSource;
 import java.io.PrintWriter;
+import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code circuitscope bench}: forward throughput with hooks off and with every hook cached. */
 @Command(name = "bench", mixinStandardHelpOptions = true,
@@ -38,16 +39,16 @@ final class BenchCommand implements Callable<Integer> {
         ModelWeights weights = model == null ? ForwardBenchmark.gpt2SmallRandom() : ModelSource.load(model).weights();
         ForwardBenchmark.Result r = new ForwardBenchmark(batch, positions, iterations).run(weights);
         PrintWriter out = spec.commandLine().getOut();
-        out.printf("model                     %s%n", r.model());
-        out.printf("batch x positions         %d x %d, %d timed passes per mode%n", r.batch(), r.positions(),
+        out.printf(Locale.ROOT, "model                     %s%n", r.model());
+        out.printf(Locale.ROOT, "batch x positions         %d x %d, %d timed passes per mode%n", r.batch(), r.positions(),
                 r.iterations());
-        out.printf("tokens/s, hooks off       %.0f%n", r.tokensPerSecondHooksOff());
-        out.printf("tokens/s, all %3d cached  %.0f%n", r.hooksCached(), r.tokensPerSecondCacheAll());
-        out.printf("cache-all slowdown        %.3fx%n", r.cacheAllSlowdown());
-        out.printf("forward GFLOP/s           %.1f%n", r.forwardGflopPerSecond());
-        out.printf("libtorch matmul GFLOP/s   %.1f%n", r.matmulGflopPerSecond());
-        out.printf("forward / matmul rate     %.2f%n", r.fractionOfMatmulRate());
-        out.printf("peak RSS                  %d MiB%n", r.peakRssMiB());
+        out.printf(Locale.ROOT, "tokens/s, hooks off       %.0f%n", r.tokensPerSecondHooksOff());
+        out.printf(Locale.ROOT, "tokens/s, all %3d cached  %.0f%n", r.hooksCached(), r.tokensPerSecondCacheAll());
+        out.printf(Locale.ROOT, "cache-all slowdown        %.3fx%n", r.cacheAllSlowdown());
+        out.printf(Locale.ROOT, "forward GFLOP/s           %.1f%n", r.forwardGflopPerSecond());
+        out.printf(Locale.ROOT, "libtorch matmul GFLOP/s   %.1f%n", r.matmulGflopPerSecond());
+        out.printf(Locale.ROOT, "forward / matmul rate     %.2f%n", r.fractionOfMatmulRate());
+        out.printf(Locale.ROOT, "peak RSS                  %d MiB%n", r.peakRssMiB());
         return 0;
     }
 }

@@ -4,15 +4,16 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.circuitscope.core.model.ModelConfig;
 import io.circuitscope.core.source.LoadedModel;
+import io.circuitscope.core.source.ModelSource;
 import io.circuitscope.core.tokenizer.Tokenizer;
 import java.io.PrintWriter;
+import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import io.circuitscope.core.source.ModelSource;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code circuitscope info}: a model's architecture, parameter count, tokenizer and model card. */
 @Command(name = "info", mixinStandardHelpOptions = true, description = "Show a model's architecture and tokenizer.")
@@ -35,17 +36,17 @@ final class InfoCommand implements Callable<Integer> {
         LoadedModel m = ModelSource.load(model != null ? model : positionalModel);
         ModelConfig c = m.weights().config();
         PrintWriter out = spec.commandLine().getOut();
-        out.printf("model            %s%n", m.source());
-        out.printf("layers           %d%n", c.nLayers());
-        out.printf("d_model          %d%n", c.dModel());
-        out.printf("heads            %d x d_head %d%n", c.nHeads(), c.dHead());
-        out.printf("mlp              %s%n", c.hasMlp() ? "d_mlp " + c.mlpWidth() + ", " + c.actFn() : "none (attn-only)");
-        out.printf("normalization    %s%n", c.normalizationType() == null ? "none" : c.normalizationType());
-        out.printf("vocabulary       %d%n", c.dVocab());
-        out.printf("context          %d%n", c.nCtx());
-        out.printf("parameters       %,d%n", m.weights().parameterCount());
-        out.printf("tokenizer        %s%n", m.tokenizer().map(Tokenizer::description).orElse("none (token ids only)"));
-        out.printf("bos token id     %s%n", m.bosTokenId().map(String::valueOf).orElse("none"));
+        out.printf(Locale.ROOT, "model            %s%n", m.source());
+        out.printf(Locale.ROOT, "layers           %d%n", c.nLayers());
+        out.printf(Locale.ROOT, "d_model          %d%n", c.dModel());
+        out.printf(Locale.ROOT, "heads            %d x d_head %d%n", c.nHeads(), c.dHead());
+        out.printf(Locale.ROOT, "mlp              %s%n", c.hasMlp() ? "d_mlp " + c.mlpWidth() + ", " + c.actFn() : "none (attn-only)");
+        out.printf(Locale.ROOT, "normalization    %s%n", c.normalizationType() == null ? "none" : c.normalizationType());
+        out.printf(Locale.ROOT, "vocabulary       %d%n", c.dVocab());
+        out.printf(Locale.ROOT, "context          %d%n", c.nCtx());
+        out.printf(Locale.ROOT, "parameters       %,d%n", m.weights().parameterCount());
+        out.printf(Locale.ROOT, "tokenizer        %s%n", m.tokenizer().map(Tokenizer::description).orElse("none (token ids only)"));
+        out.printf(Locale.ROOT, "bos token id     %s%n", m.bosTokenId().map(String::valueOf).orElse("none"));
         if (m.modelCard().isPresent()) {
             out.println("model card:");
             out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)

@@ -6,12 +6,13 @@ import io.circuitscope.core.engine.HookedTransformer;
 import io.circuitscope.core.export.NpyWriter;
 import io.circuitscope.core.source.LoadedModel;
 import java.nio.file.Path;
+import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code circuitscope logits}: writes the logits of one token sequence as a float32 .npy [n_tokens, d_vocab]. */
 @Command(name = "logits", mixinStandardHelpOptions = true,
@@ -38,7 +39,7 @@ final class LogitsCommand implements Callable<Integer> {
             NDArray logits = model.logits(results, new int[][] {tokens});
             NpyWriter.writeFloat32(out, logits.toFloatArray(), tokens.length, m.weights().config().dVocab());
         }
-        spec.commandLine().getOut().printf("wrote %s: float32 [%d, %d]%n", out, tokens.length,
+        spec.commandLine().getOut().printf(Locale.ROOT, "wrote %s: float32 [%d, %d]%n", out, tokens.length,
                 m.weights().config().dVocab());
         return 0;
     }

@@ -7,12 +7,13 @@ import io.circuitscope.core.source.LoadedModel;
 import io.circuitscope.core.tokenizer.Tokenizer;
 import java.io.PrintWriter;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code circuitscope predict}: the model's top-k next tokens for a text, with probabilities. */
 @Command(name = "predict", mixinStandardHelpOptions = true, description = "Show the top-k next tokens for a text.")
@@ -47,11 +48,11 @@ final class PredictCommand implements Callable<Integer> {
             best = NextTokenPrediction.topK(model, results, ids, top);
         }
         PrintWriter out = spec.commandLine().getOut();
-        out.printf("prompt: %d tokens%s%n", ids.length, prependBos && m.bosTokenId().isPresent() ? " (BOS prepended)" : "");
-        out.printf("%4s  %8s  %-20s  %s%n", "rank", "id", "token", "probability");
+        out.printf(Locale.ROOT, "prompt: %d tokens%s%n", ids.length, prependBos && m.bosTokenId().isPresent() ? " (BOS prepended)" : "");
+        out.printf(Locale.ROOT, "%4s  %8s  %-20s  %s%n", "rank", "id", "token", "probability");
         for (int i = 0; i < best.size(); i++) {
             NextTokenPrediction.Candidate c = best.get(i);
-            out.printf("%4d  %8d  %-20s  %.4f%n", i + 1, c.tokenId(), quote(tok.decode(c.tokenId())), c.probability());
+            out.printf(Locale.ROOT, "%4d  %8d  %-20s  %.4f%n", i + 1, c.tokenId(), quote(tok.decode(c.tokenId())), c.probability());
         }
         return 0;
     }

@@ -7,14 +7,15 @@ import io.circuitscope.core.zoo.ZooTasks;
 import io.circuitscope.core.zoo.ZooTrainer;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.Locale;
 import java.util.concurrent.Callable;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code circuitscope train}: trains a toy zoo model and writes it with its model card. */
 @Command(name = "train", mixinStandardHelpOptions = true,
@@ -47,13 +48,13 @@ final class TrainCommand implements Callable<Integer> {
                 .setStyle(ProgressBarStyle.ASCII).setUpdateIntervalMillis(500).build()) {
             r = ZooTrainer.train(t, n, seed, (step, loss) -> {
                 bar.step();
-                bar.setExtraMessage(String.format(" loss %.4f", loss));
+                bar.setExtraMessage(String.format(Locale.ROOT, " loss %.4f", loss));
             });
         }
         ModelCardWriter.write(out, t, r);
         PrintWriter o = spec.commandLine().getOut();
-        o.printf("wrote %s (%d steps, seed %d, %.1f s)%n", out, r.steps(), r.seed(), r.trainingSeconds());
-        o.printf("final loss %.4f%n", r.finalLoss());
+        o.printf(Locale.ROOT, "wrote %s (%d steps, seed %d, %.1f s)%n", out, r.steps(), r.seed(), r.trainingSeconds());
+        o.printf(Locale.ROOT, "final loss %.4f%n", r.finalLoss());
         TaskEvaluation e = r.evaluation();
         e.metrics().entrySet().stream().sorted(java.util.Map.Entry.comparingByKey()).forEach(m -> o.printf(
                 "%-32s %.4f%s%n", m.getKey(), m.getValue(),

@@ -40,6 +40,13 @@ public final class HfGpt2Checkpoint {
             throw new CheckpointException(c.file() + ": activation_function \"" + act
                     + "\" is not supported (gelu_new, gelu or relu)");
         }
+        // Both change the attention scores; loading such a checkpoint silently would give wrong logits.
+        if (c.root().path("scale_attn_by_inverse_layer_idx").asBoolean(false)) {
+            throw new CheckpointException(c.file() + ": scale_attn_by_inverse_layer_idx = true is not supported");
+        }
+        if (!c.root().path("scale_attn_weights").asBoolean(true)) {
+            throw new CheckpointException(c.file() + ": scale_attn_weights = false is not supported");
+        }
         double eps = c.number("layer_norm_epsilon", 1e-5);
         Integer bos = c.optionalInt("bos_token_id");
         ModelConfig config = new ModelConfig(nLayers, dModel, nHeads, dModel / nHeads,

@@ -1,6 +1,6 @@
 package io.circuitscope.core.checkpoint;
 
-import com.fasterxml.jackson.databind.SerializationFeature;
+import io.circuitscope.core.io.AtomicFileWriter;
 import io.circuitscope.core.model.FloatTensor;
 import io.circuitscope.core.model.ModelConfig;
 import io.circuitscope.core.model.ModelWeights;
@@ -8,7 +8,6 @@ import io.circuitscope.core.model.ParameterLayout;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -38,11 +37,39 @@ public final class NativeCheckpoint {
         if (!json.has("eps")) {
             cfg = withEps(cfg, 1e-5);
         }
-        List<String> problems = cfg.problems();
+        List<String> problems = new java.util.ArrayList<>(cfg.problems());
+        problems.addAll(unsupportedFeatures(json, cfg));
         if (!problems.isEmpty()) {
             throw new CheckpointException(file + ": " + String.join("; ", problems));
         }
         return cfg;
+    }
+
+    /**
+     * TransformerLens options that change the forward pass in ways this engine does not implement; loading such a
+     * checkpoint silently would compute wrong logits.
+     */
+    private static List<String> unsupportedFeatures(ConfigJson json, ModelConfig cfg) {
+        List<String> p = new java.util.ArrayList<>();
+        for (String flag : List.of("parallel_attn_mlp", "gated_mlp", "final_rms", "use_local_attn",
+                "scale_attn_by_inverse_layer_idx")) {
+            if (json.root().path(flag).asBoolean(false)) {
+                p.add(flag + " = true is not supported");
+            }
+        }
+        if (!json.root().path("use_attn_scale").asBoolean(true)) {
+            p.add("use_attn_scale = false is not supported");
+        }
+        Integer kvHeads = json.optionalInt("n_key_value_heads");
+        if (kvHeads != null && kvHeads != cfg.nHeads()) {
+            p.add("grouped-query attention (n_key_value_heads " + kvHeads + " != n_heads " + cfg.nHeads()
+                    + ") is not supported");
+        }
+        Integer vocabOut = json.optionalInt("d_vocab_out");
+        if (vocabOut != null && vocabOut != -1 && vocabOut != cfg.dVocab()) {
+            p.add("d_vocab_out " + vocabOut + " differs from d_vocab " + cfg.dVocab() + ", which is not supported");
+        }
+        return p;
     }
 
     /** Loads a native directory, reporting any missing or misshaped tensor with its expected shape. */
@@ -64,13 +91,9 @@ public final class NativeCheckpoint {
     /** Writes config.json and model.safetensors into {@code dir}, each through a temp file moved into place. */
     public static void write(Path dir, ModelWeights weights) {
         try {
-            Files.createDirectories(dir);
-            Path cfg = dir.resolve("config.json");
-            Path tmp = Files.createTempFile(dir, ".config", ".tmp");
-            ConfigJson.JSON.copy().enable(SerializationFeature.INDENT_OUTPUT).writeValue(tmp.toFile(), weights.config());
-            Files.move(tmp, cfg, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            AtomicFileWriter.writeJson(dir.resolve("config.json"), weights.config());
         } catch (IOException e) {
-            throw new CheckpointException(dir + ": cannot write config.json (" + e.getMessage() + ")", e);
+            throw CheckpointException.ioFailure(dir.resolve("config.json") + ": cannot write", e);
         }
         SafetensorsWriter.write(dir.resolve("model.safetensors"), weights.tensors(), Map.of("format", "pt"));
     }

@@ -3,20 +3,16 @@ package io.circuitscope.core.checkpoint;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.circuitscope.core.io.AtomicFileWriter;
 import io.circuitscope.core.model.FloatTensor;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.Map;
 import java.util.Objects;
-import java.util.UUID;
 
 /** Writes float32 tensors as a safetensors file, atomically: on failure any earlier file at the path is left as it was. */
 public final class SafetensorsWriter {
@@ -40,28 +36,18 @@ public final class SafetensorsWriter {
         if (tensors.containsKey("__metadata__")) {
             throw new IllegalArgumentException("a tensor cannot be named __metadata__");
         }
-        Path temp = file.toAbsolutePath().resolveSibling("." + file.getFileName() + "." + UUID.randomUUID() + ".tmp");
-        boolean moved = false;
         try {
-            // CREATE_NEW rather than Files.createTempFile, whose 0600 permissions would end up on the final file.
-            try (FileChannel out = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-                writeAll(out, ByteBuffer.wrap(header(tensors, metadata)));
+            byte[] header = header(tensors, metadata);
+            AtomicFileWriter.write(file, out -> {
+                writeAll(out, ByteBuffer.wrap(header));
                 ByteBuffer buffer = ByteBuffer.allocateDirect(BUFFER_BYTES).order(ByteOrder.LITTLE_ENDIAN);
                 FloatBuffer floats = buffer.asFloatBuffer();
                 for (FloatTensor tensor : tensors.values()) {
                     writeFloats(out, tensor.data(), buffer, floats);
                 }
-                // Flush before the rename so a crash cannot leave a complete-looking name over incomplete data.
-                out.force(false);
-            }
-            moveIntoPlace(temp, file);
-            moved = true;
+            });
         } catch (IOException e) {
             throw CheckpointException.ioFailure("cannot write " + file, e);
-        } finally {
-            if (!moved) {
-                deleteAfterFailure(temp);
-            }
         }
     }
 
@@ -110,22 +96,6 @@ public final class SafetensorsWriter {
     private static void writeAll(FileChannel out, ByteBuffer bytes) throws IOException {
         while (bytes.hasRemaining()) {
             out.write(bytes);
-        }
-    }
-
-    private static void moveIntoPlace(Path temp, Path file) throws IOException {
-        try {
-            Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } catch (AtomicMoveNotSupportedException e) {
-            Files.move(temp, file, StandardCopyOption.REPLACE_EXISTING);
-        }
-    }
-
-    private static void deleteAfterFailure(Path temp) {
-        try {
-            Files.deleteIfExists(temp);
-        } catch (IOException ignored) {
-            // The write has already failed and that is the error worth reporting; a stray temp file is harmless.
         }
     }
 }

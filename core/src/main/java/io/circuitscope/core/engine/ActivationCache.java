@@ -35,12 +35,6 @@ public final class ActivationCache {
 
     /** A heap copy of the activation at a hook point. */
     public FloatTensor copyToHeap(String hookName) {
-        NDArray v = get(hookName);
-        long[] s = v.getShape().getShape();
-        int[] shape = new int[s.length];
-        for (int i = 0; i < s.length; i++) {
-            shape[i] = Math.toIntExact(s[i]);
-        }
-        return new FloatTensor(v.toFloatArray(), shape);
+        return TensorBridge.toHeap(get(hookName));
     }
 }

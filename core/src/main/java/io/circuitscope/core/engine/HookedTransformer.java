@@ -35,8 +35,7 @@ public final class HookedTransformer implements AutoCloseable {
         NDManager manager = EngineBootstrap.pytorch().newBaseManager();
         Map<String, NDArray> params = new LinkedHashMap<>();
         for (Map.Entry<String, FloatTensor> e : weights.tensors().entrySet()) {
-            FloatTensor t = e.getValue();
-            params.put(e.getKey(), manager.create(t.data(), new Shape(toLongs(t.shape()))));
+            params.put(e.getKey(), TensorBridge.toEngine(manager, e.getValue()));
         }
         return new HookedTransformer(weights.config(), params, manager, true);
     }
@@ -133,14 +132,6 @@ public final class HookedTransformer implements AutoCloseable {
             throw new CircuitscopeException("sequence of " + pos + " tokens is longer than the model's context n_ctx = "
                     + config.nCtx());
         }
-    }
-
-    private static long[] toLongs(int[] shape) {
-        long[] s = new long[shape.length];
-        for (int i = 0; i < shape.length; i++) {
-            s[i] = shape[i];
-        }
-        return s;
     }
 
     @Override

@@ -1,14 +1,12 @@
 package io.circuitscope.core.export;
 
 import io.circuitscope.core.CircuitscopeException;
+import io.circuitscope.core.io.AtomicFileWriter;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.Arrays;
 import java.util.stream.Collectors;
 
@@ -35,19 +33,8 @@ public final class NpyWriter {
         head.putShort((short) header.length());
         ByteBuffer body = ByteBuffer.allocate(data.length * 4).order(ByteOrder.LITTLE_ENDIAN);
         body.asFloatBuffer().put(data);
-        Path dir = file.toAbsolutePath().getParent();
         try {
-            Files.createDirectories(dir);
-            Path tmp = Files.createTempFile(dir, "." + file.getFileName(), ".tmp");
-            try (OutputStream out = Files.newOutputStream(tmp)) {
-                out.write(head.array());
-                out.write(header.getBytes(StandardCharsets.US_ASCII));
-                out.write(body.array());
-            } catch (IOException e) {
-                Files.deleteIfExists(tmp);
-                throw e;
-            }
-            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            AtomicFileWriter.writeBytes(file, head.array(), header.getBytes(StandardCharsets.US_ASCII), body.array());
         } catch (IOException e) {
             throw new CircuitscopeException(file + ": cannot write (" + e.getMessage() + ")", e);
         }

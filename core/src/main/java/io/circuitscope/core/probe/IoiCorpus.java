@@ -14,7 +14,11 @@ public final class IoiCorpus {
             "Michael", "Amy", "Chris", "Helen", "Steven", "Karen", "Brian", "Nancy", "Kevin", "Julia",
             "George", "Linda", "Frank", "Susan", "Eric", "Grace", "Adam", "Claire", "Ryan", "Emily");
 
-    /** Twenty IOI templates; the toy IOI model trains on the first fifteen and holds out the last five. */
+    /**
+     * Twenty IOI templates; the toy IOI model trains on the first fifteen and holds out the last five. The held-out
+     * five are new sentences built from words the first fifteen use, so they test the IOI mechanism on unseen
+     * templates rather than the embeddings of words the model never saw.
+     */
     public static final List<String> TEMPLATES = List.of(
             "When [X] and [Y] went to the store, [S] gave a drink to",
             "When [X] and [Y] went to the park, [S] handed a ball to",
@@ -31,11 +35,11 @@ public final class IoiCorpus {
             "Since [X] and [Y] were in the garden, [S] brought a flower to",
             "When [X] and [Y] met at the station, [S] gave a coat to",
             "On Monday [X] and [Y] went to school, and [S] passed a note to",
-            "When [X] and [Y] walked to the market, [S] tossed an apple to",
-            "Once [X] and [Y] sat in the kitchen, [S] handed a cup to",
-            "After [X] and [Y] finished the race, [S] gave a medal to",
-            "Then [X] and [Y] stayed at the hotel. [S] sent a key to",
-            "While [X] and [Y] waited at the door, [S] showed a map to");
+            "While [X] and [Y] were at the library, [S] handed a book to",
+            "Yesterday [X] and [Y] went to the beach. [S] threw a ball to",
+            "After the party [X] and [Y] met at the cafe, and [S] gave a pen to",
+            "On Monday [X] and [Y] were in the office. [S] sent a letter to",
+            "Then [X] and [Y] went to the park together, and [S] brought a drink to");
 
     private IoiCorpus() {
     }

@@ -77,6 +77,11 @@ public final class IoiPromptSet {
      * and the IOI signal is gone while the sentence structure stays; positions are unchanged.
      */
     public IoiPrompt abc(IoiPrompt clean, SplittableRandom rng) {
+        if (names.size() < 5) {
+            // Three replacements must differ from IO and S; with fewer than five names the draw below never ends.
+            throw new CircuitscopeException("the ABC corruption needs at least 5 single-token names, but only "
+                    + names.size() + " are available: " + names);
+        }
         int[] others = new int[3];
         int found = 0;
         while (found < 3) {
@@ -96,6 +101,21 @@ public final class IoiPromptSet {
         t[clean.s2Pos()] = nameIds[others[2]];
         return new IoiPrompt(t, clean.ioPos(), clean.s1Pos(), clean.s2Pos(), clean.endPos(), nameIds[others[0]],
                 nameIds[others[1]], clean.abba(), clean.template());
+    }
+
+    /**
+     * The same prompt with {@code prefix} inserted right after BOS (or at the start when there is none), every
+     * recorded position shifted accordingly; used to vary where the sentence sits in the context.
+     */
+    public IoiPrompt withPrefix(IoiPrompt p, int[] prefix) {
+        int at = bos != null ? 1 : 0;
+        int[] t = new int[p.tokens().length + prefix.length];
+        System.arraycopy(p.tokens(), 0, t, 0, at);
+        System.arraycopy(prefix, 0, t, at, prefix.length);
+        System.arraycopy(p.tokens(), at, t, at + prefix.length, p.tokens().length - at);
+        int k = prefix.length;
+        return new IoiPrompt(t, p.ioPos() + k, p.s1Pos() + k, p.s2Pos() + k, p.endPos() + k, p.ioToken(), p.sToken(),
+                p.abba(), p.template());
     }
 
     /** A random clean prompt from the given templates, with two distinct random names and a random order. */

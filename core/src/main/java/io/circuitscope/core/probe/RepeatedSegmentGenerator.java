@@ -26,7 +26,7 @@ public final class RepeatedSegmentGenerator {
     public RepeatedSegmentGenerator(int sequenceLength, int bosId, int firstTokenId, int tokenCount, int minSegment,
                                     int maxSegment) {
         int body = sequenceLength - (bosId >= 0 ? 1 : 0);
-        if (minSegment < 2 || maxSegment < minSegment || 2 * maxSegment > body) {
+        if (minSegment < 2 || maxSegment < minSegment || 2L * maxSegment > body) {
             throw new IllegalArgumentException("segments of " + minSegment + ".." + maxSegment
                     + " tokens cannot repeat within " + body + " positions");
         }

@@ -1,17 +1,15 @@
 package io.circuitscope.core.tokenizer;
 
 import io.circuitscope.core.CircuitscopeException;
-
+import io.circuitscope.core.io.AtomicFileWriter;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -94,22 +92,13 @@ public final class WordLevelTokenizer implements Tokenizer {
 
     /** Writes this vocabulary as {@code vocab.txt}, atomically, so a reader never sees a half-written file. */
     public void write(Path vocabTxt) {
-        Path target = vocabTxt.toAbsolutePath();
-        Path temp = null;
         try {
-            Files.createDirectories(target.getParent());
-            temp = Files.createTempFile(target.getParent(), target.getFileName() + ".", ".tmp");
-            Files.writeString(temp, String.join("\n", tokens) + "\n", StandardCharsets.UTF_8);
-            try {
-                Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING);
-            }
+            AtomicFileWriter.writeBytes(vocabTxt, (String.join("\n", tokens) + "\n").getBytes(StandardCharsets.UTF_8));
         } catch (IOException e) {
-            deleteQuietly(temp);
             throw new CircuitscopeException("cannot write " + vocabTxt + ": " + e, e);
         }
     }
+
 
     /** The words {@link #encode} looks up for a text, in order; used to build a vocabulary that covers a corpus. */
     public static List<String> words(String text) {
@@ -161,14 +150,5 @@ public final class WordLevelTokenizer implements Tokenizer {
         return "word-level " + label + " (" + tokens.size() + " tokens)";
     }
 
-    private static void deleteQuietly(Path temp) {
-        if (temp == null) {
-            return;
-        }
-        try {
-            Files.deleteIfExists(temp);
-        } catch (IOException ignored) {
-            // The write already failed; that error is the one worth reporting.
-        }
-    }
+
 }

@@ -42,7 +42,17 @@ public final class IoiTask implements ZooTask {
             new String[] {"At the party [X] danced, and then the host gave a gift to", "X"},
             new String[] {"[X] and [Y] were in the garden, and the flower was", "red"});
 
+    /**
+     * Name-free sentences placed before half of the training sentences, so that each sentence, and each name in it,
+     * is seen at many positions and the model cannot tie its answer to one absolute position.
+     */
+    private static final List<String> FILLERS = List.of(
+            "It was a sunny day.", "The weather was nice.", "The store was busy that morning.",
+            "Everyone was happy.", "It was late in the evening.", "The town was quiet.");
+    private static final double PREFIX_SHARE = 0.5;
+
     private final WordLevelTokenizer vocabulary;
+    private final List<int[]> fillers = new ArrayList<>();
     private final IoiPromptSet prompts;
     private final int bos;
     private final int pad;
@@ -58,12 +68,18 @@ public final class IoiTask implements ZooTask {
         for (String[] d : DISTRACTORS) {
             words.addAll(WordLevelTokenizer.words(d[0].replaceAll("\\[[XY]]", "") + " " + d[1]));
         }
+        for (String f : FILLERS) {
+            words.addAll(WordLevelTokenizer.words(f));
+        }
         words.remove("X");
         this.vocabulary = new WordLevelTokenizer(List.copyOf(words));
         this.bos = 0;
         this.pad = 1;
         this.prompts = new IoiPromptSet(vocabulary, IoiCorpus.NAMES, IoiCorpus.TEMPLATES, bos);
         this.heldOutPairs = chooseHeldOutPairs(prompts.names().size());
+        for (String f : FILLERS) {
+            fillers.add(vocabulary.encode(f));
+        }
         int n = prompts.names().size();
         for (int a = 0; a < n; a++) {
             for (int b = 0; b < n; b++) {
@@ -117,10 +133,13 @@ public final class IoiTask implements ZooTask {
                 String[] d = DISTRACTORS.get(rng.nextInt(DISTRACTORS.size()));
                 String text = d[0].replace("[X]", prompts.names().get(pair[0]))
                         .replace("[Y]", prompts.names().get(pair[1]));
-                seq = withBos(vocabulary.encode(text));
+                seq = vocabulary.encode(text);
                 answer = d[1].equals("X") ? prompts.nameIds()[pair[0]] : vocabulary.encode(d[1])[0];
+                seq = IntStream.concat(IntStream.of(bos), IntStream.concat(IntStream.of(prefix(rng, seq.length + 1)),
+                        IntStream.of(seq))).toArray();
             } else {
                 IoiPrompt p = prompts.prompt(rng.nextInt(TRAIN_TEMPLATES), pair[0], pair[1], rng.nextBoolean());
+                p = prompts.withPrefix(p, prefix(rng, p.tokens().length));
                 seq = p.tokens();
                 answer = p.ioToken();
             }
@@ -233,6 +252,8 @@ public final class IoiTask implements ZooTask {
             distractors.add(Map.of("text", d[0], "answer", d[1]));
         }
         f.put("distractors", Map.of("share", DISTRACTOR_SHARE, "sentences", distractors));
+        f.put("prefix_fillers", Map.of("share", PREFIX_SHARE, "max_count", 2, "sentences", FILLERS,
+                "placement", "after BOS, before the sentence, in training only; evaluation prompts have no prefix"));
         return f;
     }
 
@@ -241,8 +262,22 @@ public final class IoiTask implements ZooTask {
         return Optional.of(vocabulary);
     }
 
-    private int[] withBos(int[] body) {
-        return IntStream.concat(IntStream.of(bos), IntStream.of(body)).toArray();
+    /** No prefix for half the sentences; otherwise one or two filler sentences that still fit the context. */
+    private int[] prefix(SplittableRandom rng, int sentenceLength) {
+        if (rng.nextDouble() >= PREFIX_SHARE) {
+            return new int[0];
+        }
+        int count = 1 + rng.nextInt(2);
+        IntStream out = IntStream.empty();
+        int used = sentenceLength;
+        for (int i = 0; i < count; i++) {
+            int[] f = fillers.get(rng.nextInt(fillers.size()));
+            if (used + f.length <= SEQUENCE) {
+                out = IntStream.concat(out, IntStream.of(f));
+                used += f.length;
+            }
+        }
+        return out.toArray();
     }
 
     private int[] padded(int[] seq) {

@@ -1,13 +1,10 @@
 package io.circuitscope.core.zoo;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import io.circuitscope.core.CircuitscopeException;
 import io.circuitscope.core.checkpoint.NativeCheckpoint;
+import io.circuitscope.core.io.AtomicFileWriter;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -45,10 +42,7 @@ public final class ModelCardWriter {
         NativeCheckpoint.write(dir, r.weights());
         task.vocabulary().ifPresent(v -> v.write(dir.resolve("vocab.txt")));
         try {
-            Path tmp = Files.createTempFile(dir, ".model-card", ".tmp");
-            new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(tmp.toFile(), card(task, r));
-            Files.move(tmp, dir.resolve("model-card.json"), StandardCopyOption.REPLACE_EXISTING,
-                    StandardCopyOption.ATOMIC_MOVE);
+            AtomicFileWriter.writeJson(dir.resolve("model-card.json"), card(task, r));
         } catch (IOException e) {
             throw new CircuitscopeException(dir + ": cannot write model-card.json (" + e.getMessage() + ")", e);
         }

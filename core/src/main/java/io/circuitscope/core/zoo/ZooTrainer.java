@@ -8,6 +8,7 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
 import io.circuitscope.core.engine.EngineBootstrap;
 import io.circuitscope.core.engine.HookedTransformer;
+import io.circuitscope.core.engine.TensorBridge;
 import io.circuitscope.core.model.FloatTensor;
 import io.circuitscope.core.model.ModelWeights;
 import io.circuitscope.core.model.RandomWeights;
@@ -42,6 +43,10 @@ public final class ZooTrainer {
         if (steps < 1) {
             throw new IllegalArgumentException("steps must be at least 1, got " + steps);
         }
+        return EngineBootstrap.singleThreaded(() -> trainSingleThreaded(task, steps, seed, listener));
+    }
+
+    private static Result trainSingleThreaded(ZooTask task, int steps, long seed, TrainingListener listener) {
         long start = System.nanoTime();
         Engine engine = EngineBootstrap.pytorch();
         engine.setRandomSeed((int) seed);
@@ -53,7 +58,7 @@ public final class ZooTrainer {
             Map<String, NDArray> m = new LinkedHashMap<>();
             Map<String, NDArray> v = new LinkedHashMap<>();
             for (Map.Entry<String, FloatTensor> e : init.tensors().entrySet()) {
-                NDArray p = root.create(e.getValue().data(), shapeOf(e.getValue()));
+                NDArray p = TensorBridge.toEngine(root, e.getValue());
                 p.setRequiresGradient(true);
                 params.put(e.getKey(), p);
                 m.put(e.getKey(), root.zeros(p.getShape()));
@@ -153,21 +158,8 @@ public final class ZooTrainer {
     private static ModelWeights toHeap(ZooTask task, Map<String, NDArray> params) {
         Map<String, FloatTensor> out = new LinkedHashMap<>();
         for (Map.Entry<String, NDArray> e : params.entrySet()) {
-            long[] s = e.getValue().getShape().getShape();
-            int[] shape = new int[s.length];
-            for (int i = 0; i < s.length; i++) {
-                shape[i] = (int) s[i];
-            }
-            out.put(e.getKey(), new FloatTensor(e.getValue().toFloatArray(), shape));
+            out.put(e.getKey(), TensorBridge.toHeap(e.getValue()));
         }
         return new ModelWeights(task.architecture(), out);
-    }
-
-    private static Shape shapeOf(FloatTensor t) {
-        long[] s = new long[t.rank()];
-        for (int i = 0; i < s.length; i++) {
-            s[i] = t.dim(i);
-        }
-        return new Shape(s);
     }
 }

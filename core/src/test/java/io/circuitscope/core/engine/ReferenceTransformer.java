@@ -75,7 +75,7 @@ final class ReferenceTransformer {
         DoubleTensor scores = call(hook, b + "attn.hook_attn_scores", attentionScores(q, k));
         DoubleTensor pattern = call(hook, b + "attn.hook_pattern", softmaxOverKeys(scores));
         DoubleTensor z = call(hook, b + "attn.hook_z", mixValues(pattern, v));
-        DoubleTensor result = call(hook, b + "attn.hook_result", perHeadOutput(z, param(b + "attn.W_O")));
+        DoubleTensor result = call(hook, b + "attn.hook_result", perHeadProject(z, param(b + "attn.W_O"), null));
         DoubleTensor attnOut = call(hook, b + "hook_attn_out", sumHeads(result, param(b + "attn.b_O")));
 
         DoubleTensor residPost;
@@ -146,20 +146,23 @@ final class ReferenceTransformer {
         return out;
     }
 
-    /** x [B, P, H, D] with W [H, D, dh] and bias [H, dh] to [B, P, H, dh]: x[b,p,h] @ W[h] + bias[h]. */
-    private DoubleTensor perHeadProject(DoubleTensor x, DoubleTensor w, DoubleTensor bias) {
+    /**
+     * x [B, P, H, in] with W [H, in, out] and an optional bias [H, out] to [B, P, H, out]: x[b,p,h] @ W[h] + bias[h].
+     * Queries, keys and values use it with their biases; hook_result uses it with W_O and no bias.
+     */
+    private static DoubleTensor perHeadProject(DoubleTensor x, DoubleTensor w, DoubleTensor bias) {
         int batch = x.dim(0);
         int positions = x.dim(1);
-        int heads = config.nHeads();
-        int d = config.dModel();
-        int dh = config.dHead();
-        DoubleTensor out = DoubleTensor.zeros(batch, positions, heads, dh);
+        int heads = w.dim(0);
+        int in = w.dim(1);
+        int outDim = w.dim(2);
+        DoubleTensor out = DoubleTensor.zeros(batch, positions, heads, outDim);
         for (int bi = 0; bi < batch; bi++) {
             for (int p = 0; p < positions; p++) {
                 for (int h = 0; h < heads; h++) {
-                    for (int j = 0; j < dh; j++) {
-                        double sum = bias.get(h, j);
-                        for (int i = 0; i < d; i++) {
+                    for (int j = 0; j < outDim; j++) {
+                        double sum = bias == null ? 0 : bias.get(h, j);
+                        for (int i = 0; i < in; i++) {
                             sum += x.get(bi, p, h, i) * w.get(h, i, j);
                         }
                         out.set(sum, bi, p, h, j);
@@ -246,30 +249,6 @@ final class ReferenceTransformer {
                             sum += pattern.get(bi, h, qp, kp) * v.get(bi, kp, h, j);
                         }
                         out.set(sum, bi, qp, h, j);
-                    }
-                }
-            }
-        }
-        return out;
-    }
-
-    /** hook_result [B, P, H, D]: each head's output z[b,p,h] @ W_O[h], without the shared bias. */
-    private DoubleTensor perHeadOutput(DoubleTensor z, DoubleTensor wO) {
-        int batch = z.dim(0);
-        int positions = z.dim(1);
-        int heads = config.nHeads();
-        int dh = config.dHead();
-        int d = config.dModel();
-        DoubleTensor out = DoubleTensor.zeros(batch, positions, heads, d);
-        for (int bi = 0; bi < batch; bi++) {
-            for (int p = 0; p < positions; p++) {
-                for (int h = 0; h < heads; h++) {
-                    for (int i = 0; i < d; i++) {
-                        double sum = 0;
-                        for (int j = 0; j < dh; j++) {
-                            sum += z.get(bi, p, h, j) * wO.get(h, j, i);
-                        }
-                        out.set(sum, bi, p, h, i);
                     }
                 }
             }
