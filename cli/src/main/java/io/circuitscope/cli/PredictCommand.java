@@ -48,11 +48,13 @@ final class PredictCommand implements Callable<Integer> {
             best = NextTokenPrediction.topK(model, results, ids, top);
         }
         PrintWriter out = spec.commandLine().getOut();
-        out.printf(Locale.ROOT, "prompt: %d tokens%s%n", ids.length, prependBos && m.bosTokenId().isPresent() ? " (BOS prepended)" : "");
-        out.printf(Locale.ROOT, "%4s  %8s  %-20s  %s%n", "rank", "id", "token", "probability");
+        boolean bos = prependBos && m.bosTokenId().isPresent();
+        out.printf(Locale.ROOT, "prompt: %d tokens%s%n", ids.length, bos ? " (BOS prepended)" : "");
+        out.printf(Locale.ROOT, "%4s  %8s  %-20s  %10s  %s%n", "rank", "id", "token", "logit", "probability");
         for (int i = 0; i < best.size(); i++) {
             NextTokenPrediction.Candidate c = best.get(i);
-            out.printf(Locale.ROOT, "%4d  %8d  %-20s  %.4f%n", i + 1, c.tokenId(), quote(tok.decode(c.tokenId())), c.probability());
+            out.printf(Locale.ROOT, "%4d  %8d  %-20s  %10.4f  %.4g%n", i + 1, c.tokenId(),
+                    quote(tok.decode(c.tokenId())), c.logit(), c.probability());
         }
         return 0;
     }

@@ -332,7 +332,9 @@ class CliTest {
     record Row(int rank, int id, String token, double probability) {
     }
 
-    private static final Pattern ROW = Pattern.compile("^\\s*(\\d+)\\s+(\\d+)\\s+'(.*)'\\s+(\\d+[.,]\\d+)\\s*$");
+    /** rank, id, 'token', logit, probability (%.4g, so possibly in e-notation). */
+    private static final Pattern ROW = Pattern.compile(
+            "^\\s*(\\d+)\\s+(\\d+)\\s+'(.*)'\\s+(-?\\d+[.,]\\d+)\\s+(\\d+(?:[.,]\\d+)?(?:e[-+]\\d+)?)\\s*$");
 
     private static List<Row> rows(String out) {
         List<Row> rows = new ArrayList<>();
@@ -340,7 +342,7 @@ class CliTest {
             Matcher m = ROW.matcher(line);
             if (m.matches()) {
                 rows.add(new Row(Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2)), m.group(3),
-                        Double.parseDouble(m.group(4).replace(',', '.'))));
+                        Double.parseDouble(m.group(5).replace(',', '.'))));
             }
         }
         return rows;

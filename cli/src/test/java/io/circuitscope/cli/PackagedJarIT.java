@@ -38,7 +38,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 class PackagedJarIT {
     private static final long TIMEOUT_SECONDS = 300;
     private static final Pattern PREDICTION_ROW =
-            Pattern.compile("^\\s*(\\d+)\\s+(\\d+)\\s+'(.*)'\\s+([0-9.]+)\\s*$");
+            Pattern.compile("^\\s*(\\d+)\\s+(\\d+)\\s+'(.*)'\\s+(-?[0-9.]+)\\s+([0-9.]+(?:e[-+]\\d+)?)\\s*$");
 
     private static Path jar;
 
@@ -142,7 +142,7 @@ class PackagedJarIT {
         for (String line : r.out().lines().toList()) {
             Matcher m = PREDICTION_ROW.matcher(line);
             if (m.matches()) {
-                rows.add(new String[] {m.group(1), m.group(2), m.group(3), m.group(4)});
+                rows.add(new String[] {m.group(1), m.group(2), m.group(3), m.group(5)});
             }
         }
         assertEquals(3, rows.size(), "expected 3 ranked rows in\n" + r);

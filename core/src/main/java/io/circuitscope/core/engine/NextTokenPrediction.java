@@ -15,8 +15,8 @@ public final class NextTokenPrediction {
     private NextTokenPrediction() {
     }
 
-    /** One predicted token and its probability. */
-    public record Candidate(int tokenId, double probability) {
+    /** One predicted token with its logit and softmax probability. */
+    public record Candidate(int tokenId, double logit, double probability) {
     }
 
     /** Tokenizes a prompt, optionally after a BOS id, failing clearly on empty text. */
@@ -31,12 +31,14 @@ public final class NextTokenPrediction {
     /** The k most probable next tokens, highest first; ties break by lower id so the order is deterministic. */
     public static List<Candidate> topK(HookedTransformer model, NDManager scope, int[] ids, int k) {
         NDArray logits = model.logits(scope, new int[][] {ids});
-        float[] last = logits.get(0, ids.length - 1).softmax(-1).toFloatArray();
-        List<Candidate> all = new ArrayList<>(last.length);
-        for (int i = 0; i < last.length; i++) {
-            all.add(new Candidate(i, last[i]));
+        NDArray last = logits.get(0, ids.length - 1);
+        float[] raw = last.toFloatArray();
+        float[] probs = last.softmax(-1).toFloatArray();
+        List<Candidate> all = new ArrayList<>(raw.length);
+        for (int i = 0; i < raw.length; i++) {
+            all.add(new Candidate(i, raw[i], probs[i]));
         }
-        all.sort(Comparator.comparingDouble(Candidate::probability).reversed().thenComparingInt(Candidate::tokenId));
+        all.sort(Comparator.comparingDouble(Candidate::logit).reversed().thenComparingInt(Candidate::tokenId));
         return List.copyOf(all.subList(0, Math.min(k, all.size())));
     }
 }

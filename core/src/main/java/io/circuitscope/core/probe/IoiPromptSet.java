@@ -1,6 +1,7 @@
 package io.circuitscope.core.probe;
 
 import io.circuitscope.core.CircuitscopeException;
+import io.circuitscope.core.source.LoadedModel;
 import io.circuitscope.core.tokenizer.Tokenizer;
 import java.util.ArrayList;
 import java.util.List;
@@ -52,6 +53,15 @@ public final class IoiPromptSet {
         for (String t : templates) {
             pieces.add(tokenizePieces(tokenizer, t));
         }
+    }
+
+    /**
+     * The standard IOI prompts ({@link IoiCorpus}) for a loaded model, in its own tokenizer and with its BOS id;
+     * fails clearly when the model has no tokenizer.
+     */
+    public static IoiPromptSet forModel(LoadedModel model) {
+        return new IoiPromptSet(model.requireTokenizer("IOI prompts"), IoiCorpus.NAMES, IoiCorpus.TEMPLATES,
+                model.bosTokenId().orElse(null));
     }
 
     /** Names usable with this tokenizer, index-aligned with {@link #nameIds()}. */

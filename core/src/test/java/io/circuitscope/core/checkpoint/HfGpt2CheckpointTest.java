@@ -191,6 +191,14 @@ class HfGpt2CheckpointTest {
     }
 
     @Test
+    void attentionScalingOptionsThatChangeTheLogitsAreRejected() throws IOException {
+        Path byLayer = copyWithConfig("plain-untied", c -> c.put("scale_attn_by_inverse_layer_idx", true));
+        assertTrue(loadFailure(byLayer).contains("scale_attn_by_inverse_layer_idx = true is not supported"));
+        Path unscaled = copyWithConfig("plain-untied", c -> c.put("scale_attn_weights", false));
+        assertTrue(loadFailure(unscaled).contains("scale_attn_weights = false is not supported"));
+    }
+
+    @Test
     void missingSafetensorsIsNamed() throws IOException {
         Path dir = copyOf("plain-untied");
         Files.delete(dir.resolve("model.safetensors"));
@@ -266,7 +274,7 @@ class HfGpt2CheckpointTest {
         Path dir = tmp.resolve(name);
         Files.createDirectories(dir);
         for (String f : new String[] {"config.json", "model.safetensors"}) {
-            Files.copy(src.resolve(f), dir.resolve(f));
+            Files.copy(src.resolve(f), dir.resolve(f), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
         }
         return dir;
     }

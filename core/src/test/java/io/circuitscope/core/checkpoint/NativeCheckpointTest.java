@@ -193,6 +193,27 @@ class NativeCheckpointTest {
     }
 
     @Test
+    void transformerLensOptionsThatChangeTheForwardPassAreRejected() throws IOException {
+        assertConfigFailure(c -> c.put("parallel_attn_mlp", true), "parallel_attn_mlp", "not supported");
+        assertConfigFailure(c -> c.put("gated_mlp", true), "gated_mlp", "not supported");
+        assertConfigFailure(c -> c.put("final_rms", true), "final_rms", "not supported");
+        assertConfigFailure(c -> c.put("use_attn_scale", false), "use_attn_scale", "not supported");
+        assertConfigFailure(c -> c.put("n_key_value_heads", 1), "n_key_value_heads", "not supported");
+        assertConfigFailure(c -> c.put("d_vocab_out", 7), "d_vocab_out", "not supported");
+    }
+
+    @Test
+    void defaultValuedTransformerLensOptionsLoad() throws IOException {
+        Path dir = validDir(c -> {
+            c.put("parallel_attn_mlp", false);
+            c.put("use_attn_scale", true);
+            c.put("d_vocab_out", -1);
+            c.putNull("n_key_value_heads");
+        });
+        NativeCheckpoint.readConfig(dir);
+    }
+
+    @Test
     void missingTensorIsNamedWithItsExpectedShape() throws IOException {
         Path dir = validDir(c -> { });
         Map<String, FloatTensor> tensors = new java.util.LinkedHashMap<>(

@@ -92,11 +92,21 @@ class SafetensorsFileTest {
     }
 
     @Test
-    void writeIntoMissingDirectoryFailsNamingTheFile() {
+    void writeIntoMissingDirectoryCreatesIt() {
         Path file = dir.resolve("no-such-dir").resolve(NAME);
+        SafetensorsWriter.write(file, Map.of("a", new FloatTensor(new float[] {1}, 1)), Map.of());
+        try (SafetensorsFile st = SafetensorsFile.open(file)) {
+            assertEquals(1f, st.read("a", 1).data()[0]);
+        }
+    }
+
+    @Test
+    void writeBelowARegularFileFailsNamingTheFile() throws IOException {
+        Path notADir = Files.writeString(dir.resolve("plain.txt"), "x");
+        Path file = notADir.resolve(NAME);
         CheckpointException e = assertThrows(CheckpointException.class, () ->
                 SafetensorsWriter.write(file, Map.of("a", new FloatTensor(new float[] {1}, 1)), Map.of()));
-        assertMessage(e, file.toString(), "no such file or directory");
+        assertMessage(e, file.toString(), "cannot write");
     }
 
     @Test
