@@ -45,23 +45,12 @@ class CliTest {
     @TempDir
     Path tmp;
 
-    /** What one invocation printed and returned. */
-    record Run(int code, String out, String err) {
-        List<String> errLines() {
-            return err.lines().filter(l -> !l.isBlank()).collect(Collectors.toList());
-        }
 
-        @Override
-        public String toString() {
-            return "exit " + code + "\n--- stdout ---\n" + out + "--- stderr ---\n" + err;
-        }
-    }
-
-    static Run run(String... args) {
+    static CommandRun run(String... args) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
         int code = CircuitscopeLauncher.execute(args, new PrintWriter(out, true), new PrintWriter(err, true));
-        return new Run(code, out.toString(), err.toString());
+        return new CommandRun(code, out.toString(), err.toString());
     }
 
     static Stream<String> subcommands() {
@@ -77,7 +66,7 @@ class CliTest {
     @ParameterizedTest
     @MethodSource("subcommands")
     void everySubcommandHasHelp(String name) {
-        Run r = run(name, "--help");
+        CommandRun r = run(name, "--help");
         assertEquals(0, r.code(), r::toString);
         assertTrue(r.out().contains("Usage:") && r.out().contains("circuitscope " + name), r::toString);
         assertTrue(r.out().contains("--help"), r::toString);
@@ -86,14 +75,14 @@ class CliTest {
 
     @Test
     void topLevelHelpListsTheSubcommands() {
-        Run r = run("--help");
+        CommandRun r = run("--help");
         assertEquals(0, r.code(), r::toString);
         subcommands().forEach(name -> assertTrue(r.out().contains(name), name + " missing from\n" + r.out()));
     }
 
     @Test
     void infoDescribesAnHfModel() {
-        Run r = run("info", "--model", HF.toString());
+        CommandRun r = run("info", "--model", HF.toString());
         assertEquals(0, r.code(), r::toString);
         assertEquals("", r.err(), r::toString);
         assertLine(r.out(), "layers\\s+2");
@@ -111,7 +100,7 @@ class CliTest {
 
     @Test
     void infoTakesTheModelAsAPositional() {
-        Run positional = run("info", HF.toString());
+        CommandRun positional = run("info", HF.toString());
         assertEquals(0, positional.code(), positional::toString);
         assertEquals(run("info", "--model", HF.toString()).out(), positional.out());
     }
@@ -119,7 +108,7 @@ class CliTest {
     @Test
     void infoDescribesANativeModelWithItsTokenizer() {
         Path dir = nativeModel();
-        Run r = run("info", dir.toString());
+        CommandRun r = run("info", dir.toString());
         assertEquals(0, r.code(), r::toString);
         assertLine(r.out(), "tokenizer\\s+word-level.*16 tokens.*");
         assertLine(r.out(), "mlp\\s+d_mlp 32, gelu_new");
@@ -132,7 +121,7 @@ class CliTest {
             Path dir = FIXTURES.resolve(fixture);
             int[] tokens = referenceTokens(dir);
             Path out = tmp.resolve(fixture + ".npy");
-            Run r = run("logits", "--model", dir.toString(), "--tokens",
+            CommandRun r = run("logits", "--model", dir.toString(), "--tokens",
                     IntStream.of(tokens).mapToObj(Integer::toString).collect(Collectors.joining(",")),
                     "--out", out.toString());
             assertEquals(0, r.code(), r::toString);
@@ -159,7 +148,7 @@ class CliTest {
     void missingModelDirectory() {
         Path missing = tmp.resolve("no-such-model");
         Path out = tmp.resolve("F.npy");
-        Run r = run("logits", "--model", missing.toString(), "--tokens", "1,2", "--out", out.toString());
+        CommandRun r = run("logits", "--model", missing.toString(), "--tokens", "1,2", "--out", out.toString());
         String msg = assertFailure(r);
         assertTrue(msg.contains(missing.toString()), msg);
         assertTrue(msg.contains("no such directory"), msg);
@@ -170,7 +159,7 @@ class CliTest {
     void tokenIdOutOfRangeWritesNothing() throws IOException {
         Path outDir = Files.createDirectories(tmp.resolve("out"));
         Path out = outDir.resolve("F.npy");
-        Run r = run("logits", "--model", HF.toString(), "--tokens", "100,5,101", "--out", out.toString());
+        CommandRun r = run("logits", "--model", HF.toString(), "--tokens", "100,5,101", "--out", out.toString());
         String msg = assertFailure(r);
         assertTrue(msg.contains("101") && msg.contains("out of range"), msg);
         assertTrue(msg.contains("0..100"), "says the valid range: " + msg);
@@ -180,7 +169,7 @@ class CliTest {
     @Test
     void failedRunLeavesAnExistingOutputFileAlone() throws IOException {
         Path out = Files.writeString(tmp.resolve("F.npy"), "previous result");
-        Run r = run("logits", "--model", HF.toString(), "--tokens", "101", "--out", out.toString());
+        CommandRun r = run("logits", "--model", HF.toString(), "--tokens", "101", "--out", out.toString());
         assertFailure(r);
         assertEquals("previous result", Files.readString(out));
         assertEquals(List.of("F.npy"), listing(tmp));
@@ -190,7 +179,7 @@ class CliTest {
     void tooManyTokens() {
         String seventeen = IntStream.range(0, 17).mapToObj(Integer::toString).collect(Collectors.joining(","));
         Path out = tmp.resolve("F.npy");
-        Run r = run("logits", "--model", HF.toString(), "--tokens", seventeen, "--out", out.toString());
+        CommandRun r = run("logits", "--model", HF.toString(), "--tokens", seventeen, "--out", out.toString());
         String msg = assertFailure(r);
         assertTrue(msg.contains("17") && msg.contains("n_ctx") && msg.contains("16"), msg);
         assertFalse(Files.exists(out));
@@ -202,7 +191,7 @@ class CliTest {
         Files.copy(HF.resolve("config.json"), dir.resolve("config.json"));
         Files.writeString(dir.resolve("model.safetensors"), "this is not a safetensors file at all");
         Path out = tmp.resolve("F.npy");
-        Run r = run("logits", "--model", dir.toString(), "--tokens", "1,2", "--out", out.toString());
+        CommandRun r = run("logits", "--model", dir.toString(), "--tokens", "1,2", "--out", out.toString());
         String msg = assertFailure(r);
         assertTrue(msg.contains(dir.resolve("model.safetensors").toString()), msg);
         assertFalse(Files.exists(out));
@@ -242,7 +231,7 @@ class CliTest {
 
     @Test
     void missingModelOptionIsAUsageError() {
-        Run r = run("logits", "--tokens", "1", "--out", tmp.resolve("F.npy").toString());
+        CommandRun r = run("logits", "--tokens", "1", "--out", tmp.resolve("F.npy").toString());
         assertUsageError(r, "--model");
     }
 
@@ -281,7 +270,7 @@ class CliTest {
         for (String[] args : List.of(
                 new String[] {"--debug", "info", "--model", tmp.resolve("nope").toString()},
                 new String[] {"info", "--model", tmp.resolve("nope").toString(), "--debug"})) {
-            Run r = run(args);
+            CommandRun r = run(args);
             assertEquals(1, r.code(), r::toString);
             assertTrue(r.err().contains("CircuitscopeException"), r::toString);
             assertTrue(r.errLines().stream().anyMatch(l -> l.startsWith("\tat ")), r::toString);
@@ -294,7 +283,7 @@ class CliTest {
     @Test
     void predictPrintsARankedTable() {
         Path dir = nativeModel();
-        Run r = run("predict", "--model", dir.toString(), "--text", "the cat sat on the");
+        CommandRun r = run("predict", "--model", dir.toString(), "--text", "the cat sat on the");
         assertEquals(0, r.code(), r::toString);
         assertEquals("", r.err(), r::toString);
         assertTrue(r.out().contains("prompt: 6 tokens (BOS prepended)"), r::toString);
@@ -302,7 +291,7 @@ class CliTest {
         assertEquals(10, rows.size(), r::toString);
         checkTable(rows, r);
 
-        Run top3 = run("predict", "--model", dir.toString(), "--text", "the cat sat on the", "--top", "3");
+        CommandRun top3 = run("predict", "--model", dir.toString(), "--text", "the cat sat on the", "--top", "3");
         assertEquals(0, top3.code(), top3::toString);
         List<Row> three = rows(top3.out());
         assertEquals(3, three.size(), top3::toString);
@@ -311,7 +300,7 @@ class CliTest {
 
     @Test
     void predictOverTheWholeVocabularySumsToOne() {
-        Run r = run("predict", "--model", nativeModel().toString(), "--text", "a big dog", "--top", "100");
+        CommandRun r = run("predict", "--model", nativeModel().toString(), "--text", "a big dog", "--top", "100");
         assertEquals(0, r.code(), r::toString);
         List<Row> rows = rows(r.out());
         assertEquals(WORDS.size(), rows.size(), "--top beyond the vocabulary shows every token once");
@@ -322,7 +311,7 @@ class CliTest {
 
     @Test
     void predictWithoutBos() {
-        Run r = run("predict", "--model", nativeModel().toString(), "--text", "the cat sat", "--no-prepend-bos");
+        CommandRun r = run("predict", "--model", nativeModel().toString(), "--text", "the cat sat", "--no-prepend-bos");
         assertEquals(0, r.code(), r::toString);
         assertLine(r.out(), "prompt: 3 tokens");
     }
@@ -348,7 +337,7 @@ class CliTest {
         return rows;
     }
 
-    private static void checkTable(List<Row> rows, Run r) {
+    private static void checkTable(List<Row> rows, CommandRun r) {
         Set<Integer> ids = new HashSet<>();
         double sum = 0;
         for (int i = 0; i < rows.size(); i++) {
@@ -380,7 +369,7 @@ class CliTest {
     }
 
     /** Exit 1, nothing on stdout, exactly one stderr line "error: ..." with no exception or stack trace. */
-    private static String assertFailure(Run r) {
+    private static String assertFailure(CommandRun r) {
         assertEquals(1, r.code(), r::toString);
         List<String> lines = r.errLines();
         assertEquals(1, lines.size(), r::toString);
@@ -391,7 +380,7 @@ class CliTest {
         return line.substring("error: ".length());
     }
 
-    private static void assertUsageError(Run r, String mentioned) {
+    private static void assertUsageError(CommandRun r, String mentioned) {
         assertEquals(2, r.code(), r::toString);
         assertTrue(r.err().contains(mentioned), r::toString);
         assertFalse(r.err().contains("Exception"), r::toString);

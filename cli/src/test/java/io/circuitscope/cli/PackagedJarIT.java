@@ -20,7 +20,6 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
@@ -50,16 +49,6 @@ class PackagedJarIT {
     @TempDir
     Path logs;
 
-    record Run(int code, String out, String err) {
-        List<String> errLines() {
-            return err.lines().filter(l -> !l.isBlank()).collect(Collectors.toList());
-        }
-
-        @Override
-        public String toString() {
-            return "exit " + code + "\n--- stdout ---\n" + out + "--- stderr ---\n" + err;
-        }
-    }
 
     @BeforeAll
     static void findJar() {
@@ -69,7 +58,7 @@ class PackagedJarIT {
         assertTrue(Files.isRegularFile(jar), "no packaged jar at " + jar);
     }
 
-    private Run run(String... args) throws IOException, InterruptedException {
+    private CommandRun run(String... args) throws IOException, InterruptedException {
         List<String> command = new ArrayList<>();
         // The same JVM as the test's, so the jar is checked against the Java the build uses.
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
@@ -92,7 +81,7 @@ class PackagedJarIT {
             fail("java -jar circuitscope.jar " + String.join(" ", args) + " did not finish in " + TIMEOUT_SECONDS
                     + " s\n--- stdout ---\n" + Files.readString(out) + "--- stderr ---\n" + Files.readString(err));
         }
-        return new Run(p.exitValue(), Files.readString(out, StandardCharsets.UTF_8),
+        return new CommandRun(p.exitValue(), Files.readString(out, StandardCharsets.UTF_8),
                 Files.readString(err, StandardCharsets.UTF_8));
     }
 
@@ -106,7 +95,7 @@ class PackagedJarIT {
 
     @Test
     void helpListsTheCommands() throws Exception {
-        Run r = run("--help");
+        CommandRun r = run("--help");
         assertEquals(0, r.code(), r.toString());
         for (String command : List.of("info", "logits", "predict")) {
             assertTrue(r.out().contains(command), command + " missing from\n" + r);
@@ -119,7 +108,7 @@ class PackagedJarIT {
             "'info zoo:toy-induction', toy-induction, induction",
             "'info --model zoo:toy-ioi', toy-ioi, ioi"})
     void infoPrintsTheShippedModelCard(String commandLine, String name, String task) throws Exception {
-        Run r = run(commandLine.split(" "));
+        CommandRun r = run(commandLine.split(" "));
         assertEquals(0, r.code(), r.toString());
         assertTrue(r.out().contains("zoo:" + name), r.toString());
         int at = r.out().indexOf("model card:");
@@ -135,7 +124,7 @@ class PackagedJarIT {
 
     @Test
     void predictRanksTheIndirectObjectFirst() throws Exception {
-        Run r = run("predict", "--model", "zoo:toy-ioi", "--text",
+        CommandRun r = run("predict", "--model", "zoo:toy-ioi", "--text",
                 "When Mary and John went to the store , John gave a drink to", "--top", "3");
         assertEquals(0, r.code(), r.toString());
         List<String[]> rows = new ArrayList<>();
@@ -159,7 +148,7 @@ class PackagedJarIT {
 
     @Test
     void logitsWritesAFloat32NpyIntoTheWorkingDirectory() throws Exception {
-        Run r = run("logits", "--model", "zoo:toy-induction", "--tokens", "0,5,6,7,5,6", "--out", "F.npy");
+        CommandRun r = run("logits", "--model", "zoo:toy-induction", "--tokens", "0,5,6,7,5,6", "--out", "F.npy");
         assertEquals(0, r.code(), r.toString());
         assertWorkDirHoldsOnly("F.npy");
         byte[] bytes = Files.readAllBytes(workDir.resolve("F.npy"));
@@ -196,7 +185,7 @@ class PackagedJarIT {
 
     @Test
     void anUnknownZooModelIsOneErrorLineNamingTheAvailableOnes() throws Exception {
-        Run r = run("info", "zoo:nope");
+        CommandRun r = run("info", "zoo:nope");
         assertEquals(1, r.code(), r.toString());
         List<String> lines = r.errLines();
         assertEquals(1, lines.size(), "expected exactly one stderr line:\n" + r);

@@ -33,6 +33,10 @@ public final class RepeatedSegmentGenerator {
         if (tokenCount < 2) {
             throw new IllegalArgumentException("need at least 2 token ids to draw from");
         }
+        if (firstTokenId < 0 || (long) firstTokenId + tokenCount > Integer.MAX_VALUE) {
+            long last = (long) firstTokenId + tokenCount - 1;
+            throw new IllegalArgumentException("token ids " + firstTokenId + ".." + last + " are not valid ids");
+        }
         this.sequenceLength = sequenceLength;
         this.bosId = bosId;
         this.firstTokenId = firstTokenId;

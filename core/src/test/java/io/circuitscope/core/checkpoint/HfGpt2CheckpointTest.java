@@ -7,13 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDManager;
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.circuitscope.core.CircuitscopeException;
-import io.circuitscope.core.engine.HookedTransformer;
 import io.circuitscope.core.model.FloatTensor;
 import io.circuitscope.core.model.ModelConfig;
 import io.circuitscope.core.model.ModelWeights;
@@ -22,19 +18,12 @@ import io.circuitscope.core.model.RandomWeights;
 import io.circuitscope.core.source.LoadedModel;
 import io.circuitscope.core.source.ModelSource;
 import java.io.IOException;
-import java.net.URISyntaxException;
-import java.net.URL;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.Consumer;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -53,24 +42,13 @@ class HfGpt2CheckpointTest {
     Path tmp;
 
     static Path fixture(String name) {
-        URL url = HfGpt2CheckpointTest.class.getResource("/hf-gpt2/" + name);
-        assertNotNull(url, "test resource hf-gpt2/" + name + " is missing");
-        try {
-            return Path.of(url.toURI());
-        } catch (URISyntaxException e) {
-            throw new IllegalStateException(e);
-        }
+        return ReferenceLogits.resource("hf-gpt2/" + name);
     }
 
     @ParameterizedTest
     @ValueSource(strings = {"prefixed-tied", "plain-untied", "plain-tied-f16", "prefixed-untied-bf16"})
     void logitsMatchTheIndependentNumpyReference(String name) throws IOException {
         Path dir = fixture(name);
-        int[] tokens = referenceTokens(dir);
-        Npy expected = Npy.read(dir.resolve("expected_logits.npy"));
-        assertArrayEquals(new int[] {12, 101}, expected.shape());
-        assertEquals(12, tokens.length);
-
         LoadedModel loaded = ModelSource.load(dir.toString());
         ModelConfig cfg = loaded.weights().config();
         assertEquals(2, cfg.nLayers());
@@ -83,30 +61,7 @@ class HfGpt2CheckpointTest {
         assertEquals("gelu_new", cfg.actFn());
         assertEquals(1e-5, cfg.eps());
         assertEquals(100, loaded.bosTokenId().orElseThrow());
-
-        float[] actual;
-        try (HookedTransformer model = HookedTransformer.load(loaded.weights());
-             NDManager out = model.manager().newSubManager()) {
-            NDArray logits = model.logits(out, new int[][] {tokens});
-            assertArrayEquals(new long[] {1, 12, 101}, logits.getShape().getShape());
-            actual = logits.toFloatArray();
-        }
-        double maxDiff = 0;
-        int worst = -1;
-        for (int i = 0; i < actual.length; i++) {
-            double diff = Math.abs(actual[i] - expected.data()[i]);
-            if (Double.isNaN(diff) || diff > maxDiff) {
-                maxDiff = diff;
-                worst = i;
-                if (Double.isNaN(diff)) {
-                    break;
-                }
-            }
-        }
-        double finalMax = maxDiff;
-        int finalWorst = worst;
-        assertTrue(maxDiff <= ATOL, () -> name + ": max |logit - reference| = " + finalMax + " at position "
-                + finalWorst / 101 + ", token " + finalWorst % 101 + " (tolerance " + ATOL + ")");
+        ReferenceLogits.assertMatches(dir, ATOL, "hf-gpt2/" + name);
     }
 
     @Test
@@ -287,15 +242,6 @@ class HfGpt2CheckpointTest {
         return dir;
     }
 
-    static int[] referenceTokens(Path dir) throws IOException {
-        JsonNode tokens = JSON.readTree(dir.resolve("reference.json").toFile()).get("tokens");
-        int[] ids = new int[tokens.size()];
-        for (int i = 0; i < ids.length; i++) {
-            ids[i] = tokens.get(i).asInt();
-        }
-        return ids;
-    }
-
     private static void assertBitEqual(FloatTensor expected, FloatTensor actual) {
         assertArrayEquals(expected.shape(), actual.shape());
         float[] e = expected.data();
@@ -304,53 +250,6 @@ class HfGpt2CheckpointTest {
             if (Float.floatToRawIntBits(e[i]) != Float.floatToRawIntBits(a[i])) {
                 throw new AssertionError("element " + i + ": expected " + e[i] + ", got " + a[i]);
             }
-        }
-    }
-
-    /** A float32 little-endian NumPy array, read with just enough of the format for the fixtures. */
-    record Npy(int[] shape, float[] data) {
-        private static final Pattern DESCR = Pattern.compile("'descr':\\s*'([^']*)'");
-        private static final Pattern FORTRAN = Pattern.compile("'fortran_order':\\s*(True|False)");
-        private static final Pattern SHAPE = Pattern.compile("'shape':\\s*\\(([^)]*)\\)");
-
-        static Npy read(Path file) throws IOException {
-            ByteBuffer buf = ByteBuffer.wrap(Files.readAllBytes(file)).order(ByteOrder.LITTLE_ENDIAN);
-            byte[] magic = new byte[6];
-            buf.get(magic);
-            if (magic[0] != (byte) 0x93 || !"NUMPY".equals(new String(magic, 1, 5, StandardCharsets.US_ASCII))) {
-                throw new AssertionError(file + ": not an .npy file");
-            }
-            int major = buf.get();
-            buf.get();
-            int headerLength = major == 1 ? Short.toUnsignedInt(buf.getShort()) : buf.getInt();
-            byte[] header = new byte[headerLength];
-            buf.get(header);
-            String dict = new String(header, StandardCharsets.ISO_8859_1);
-            String descr = group(DESCR, dict, file);
-            if (!descr.equals("<f4")) {
-                throw new AssertionError(file + ": dtype " + descr + ", expected <f4");
-            }
-            if (!group(FORTRAN, dict, file).equals("False")) {
-                throw new AssertionError(file + ": Fortran order is not supported");
-            }
-            int[] shape = Arrays.stream(group(SHAPE, dict, file).split(","))
-                    .map(String::strip).filter(s -> !s.isEmpty()).mapToInt(Integer::parseInt).toArray();
-            long size = FloatTensor.sizeOf(shape);
-            if (buf.remaining() != size * 4) {
-                throw new AssertionError(file + ": " + buf.remaining() + " data bytes for shape "
-                        + Arrays.toString(shape));
-            }
-            float[] data = new float[(int) size];
-            buf.asFloatBuffer().get(data);
-            return new Npy(shape, data);
-        }
-
-        private static String group(Pattern p, String dict, Path file) {
-            Matcher m = p.matcher(dict);
-            if (!m.find()) {
-                throw new AssertionError(file + ": header " + dict.strip() + " has no " + p.pattern());
-            }
-            return m.group(1);
         }
     }
 }

@@ -6,15 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDManager;
-import io.circuitscope.core.engine.HookedTransformer;
 import io.circuitscope.core.model.ModelConfig;
 import io.circuitscope.core.source.LoadedModel;
 import io.circuitscope.core.source.ModelSource;
 import java.io.IOException;
-import java.net.URISyntaxException;
-import java.net.URL;
 import java.nio.file.Path;
 import java.util.Set;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -32,24 +27,13 @@ class HfGpt2TorchReferenceTest {
     private static final double ATOL = 1e-3;
 
     static Path fixture(String name) {
-        URL url = HfGpt2TorchReferenceTest.class.getResource("/hf-gpt2-torch/" + name);
-        assertNotNull(url, "test resource hf-gpt2-torch/" + name + " is missing");
-        try {
-            return Path.of(url.toURI());
-        } catch (URISyntaxException e) {
-            throw new IllegalStateException(e);
-        }
+        return ReferenceLogits.resource("hf-gpt2-torch/" + name);
     }
 
     @ParameterizedTest
     @ValueSource(strings = {"lmhead-tied", "lmhead-untied", "base-model", "lmhead-tied-f16"})
     void logitsMatchPyTorch(String name) throws IOException {
         Path dir = fixture(name);
-        int[] tokens = HfGpt2CheckpointTest.referenceTokens(dir);
-        HfGpt2CheckpointTest.Npy expected = HfGpt2CheckpointTest.Npy.read(dir.resolve("expected_logits.npy"));
-        assertArrayEquals(new int[] {12, 101}, expected.shape());
-        assertEquals(12, tokens.length);
-
         LoadedModel m = ModelSource.load(dir.toString());
         ModelConfig cfg = m.weights().config();
         assertEquals(2, cfg.nLayers());
@@ -59,33 +43,8 @@ class HfGpt2TorchReferenceTest {
         assertEquals(101, cfg.dVocab());
         assertEquals(16, cfg.nCtx());
         assertEquals(100, m.bosTokenId().orElseThrow());
-
-        float[] actual;
-        try (HookedTransformer model = HookedTransformer.load(m.weights());
-             NDManager scope = model.manager().newSubManager()) {
-            NDArray logits = model.logits(scope, new int[][] {tokens});
-            assertArrayEquals(new long[] {1, 12, 101}, logits.getShape().getShape());
-            actual = logits.toFloatArray();
-        }
-        double maxDiff = 0;
-        int worst = -1;
-        for (int i = 0; i < actual.length; i++) {
-            double diff = Math.abs(actual[i] - expected.data()[i]);
-            if (Double.isNaN(diff)) {
-                maxDiff = diff;
-                worst = i;
-                break;
-            }
-            if (diff > maxDiff) {
-                maxDiff = diff;
-                worst = i;
-            }
-        }
-        double finalMax = maxDiff;
-        int finalWorst = worst;
+        double maxDiff = ReferenceLogits.assertMatches(dir, ATOL, "hf-gpt2-torch/" + name);
         System.out.printf("hf-gpt2-torch/%s: max |logit - torch| = %.3g%n", name, maxDiff);
-        assertTrue(maxDiff <= ATOL, () -> name + ": max |logit - torch| = " + finalMax + " at position "
-                + finalWorst / 101 + ", token " + finalWorst % 101 + " (tolerance " + ATOL + ")");
     }
 
     /** Pins what the fixtures are, so a regeneration with another transformers cannot silently change them. */
