@@ -48,6 +48,8 @@ final class BenchCommand implements Callable<Integer> {
         out.printf(Locale.ROOT, "forward GFLOP/s           %.1f%n", r.forwardGflopPerSecond());
         out.printf(Locale.ROOT, "libtorch matmul GFLOP/s   %.1f%n", r.matmulGflopPerSecond());
         out.printf(Locale.ROOT, "forward / matmul rate     %.2f%n", r.fractionOfMatmulRate());
+        out.printf(Locale.ROOT, "forward / its matmuls     %.2fx  (time of the hooks-off pass over its matmuls alone)%n",
+                r.forwardOverMatmulOnly());
         out.printf(Locale.ROOT, "peak RSS                  %d MiB%n", r.peakRssMiB());
         return 0;
     }

@@ -44,13 +44,18 @@ public final class ForwardBenchmark {
     /** The measured figures of one benchmark run. */
     public record Result(String model, int batch, int positions, int iterations, double tokensPerSecondHooksOff,
                          double tokensPerSecondCacheAll, int hooksCached, double forwardGflopPerSecond,
-                         double matmulGflopPerSecond, long peakRssMiB) {
+                         double matmulGflopPerSecond, double matmulOnlySeconds, long peakRssMiB) {
         public double cacheAllSlowdown() {
             return tokensPerSecondHooksOff / tokensPerSecondCacheAll;
         }
 
         public double fractionOfMatmulRate() {
             return forwardGflopPerSecond / matmulGflopPerSecond;
+        }
+
+        /** Hooks-off forward time over the time of its matrix multiplies alone: 1.0 would mean zero overhead. */
+        public double forwardOverMatmulOnly() {
+            return batch * positions / tokensPerSecondHooksOff / matmulOnlySeconds;
         }
     }
 
@@ -73,7 +78,8 @@ public final class ForwardBenchmark {
             double nTokens = (double) batch * pos * iterations;
             double flops = forwardFlops(cfg, batch, pos) * iterations;
             return new Result(cfg.modelName(), batch, pos, iterations, nTokens / off, nTokens / cached,
-                    HookNames.all(cfg).size(), flops / off / 1e9, matmulGflops(cfg, batch * pos), peakRssMiB());
+                    HookNames.all(cfg).size(), flops / off / 1e9, matmulGflops(cfg, batch * pos),
+                    matmulOnlySeconds(cfg, batch, pos), peakRssMiB());
         }
     }
 
@@ -119,6 +125,52 @@ public final class ForwardBenchmark {
                 }
             }
             return 2.0 * rows * inner * cols / best / 1e9;
+        }
+    }
+
+    /**
+     * The best of three runs of just the matrix multiplies one forward pass makes, on random operands of the same
+     * shapes: the floor that plain libtorch code for this model could reach on this machine.
+     */
+    private static double matmulOnlySeconds(ModelConfig c, int batch, int pos) {
+        long tokens = (long) batch * pos;
+        long hd = (long) c.nHeads() * c.dHead();
+        try (NDManager m = EngineBootstrap.pytorch().newBaseManager()) {
+            NDArray x = m.randomNormal(new Shape(tokens, c.dModel()));
+            NDArray z = m.randomNormal(new Shape(tokens, hd));
+            NDArray wQkv = m.randomNormal(new Shape(c.dModel(), 3 * hd));
+            NDArray wO = m.randomNormal(new Shape(hd, c.dModel()));
+            NDArray q = m.randomNormal(new Shape(batch, c.nHeads(), pos, c.dHead()));
+            NDArray kT = m.randomNormal(new Shape(batch, c.nHeads(), c.dHead(), pos));
+            NDArray pattern = m.randomNormal(new Shape(batch, c.nHeads(), pos, pos));
+            NDArray wU = m.randomNormal(new Shape(c.dModel(), c.dVocab()));
+            NDArray wIn = c.hasMlp() ? m.randomNormal(new Shape(c.dModel(), c.mlpWidth())) : null;
+            NDArray h = c.hasMlp() ? m.randomNormal(new Shape(tokens, c.mlpWidth())) : null;
+            NDArray wOut = c.hasMlp() ? m.randomNormal(new Shape(c.mlpWidth(), c.dModel())) : null;
+            double best = Double.MAX_VALUE;
+            for (int rep = 0; rep < 4; rep++) {
+                try (NDManager s = m.newSubManager()) {
+                    long t0 = System.nanoTime();
+                    for (int l = 0; l < c.nLayers(); l++) {
+                        x.matMul(wQkv).attach(s);
+                        q.matMul(kT).attach(s);
+                        pattern.matMul(q).attach(s);
+                        z.matMul(wO).attach(s);
+                        if (wIn != null) {
+                            x.matMul(wIn).attach(s);
+                            h.matMul(wOut).attach(s);
+                        }
+                    }
+                    NDArray last = x.matMul(wU);
+                    last.attach(s);
+                    last.get(0, 0).getFloat();
+                    // The first repetition warms up libtorch's kernels and is not counted.
+                    if (rep > 0) {
+                        best = Math.min(best, (System.nanoTime() - t0) / 1e9);
+                    }
+                }
+            }
+            return best;
         }
     }
 

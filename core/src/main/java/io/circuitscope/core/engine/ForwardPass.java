@@ -39,7 +39,7 @@ final class ForwardPass {
             resid = block(l, resid, mask);
         }
         NDArray normalized = hook(HookNames.LN_FINAL_NORMALIZED, norm(resid, "ln_final"));
-        return normalized.matMul(param("unembed.W_U")).add(param("unembed.b_U"));
+        return TensorOps.addToFresh(normalized.matMul(param("unembed.W_U")), param("unembed.b_U"));
     }
 
     private NDArray block(int l, NDArray residIn, NDArray mask) {
@@ -55,7 +55,8 @@ final class ForwardPass {
         NDArray qh = q.transpose(0, 2, 1, 3);
         NDArray kh = k.transpose(0, 2, 3, 1);
         NDArray vh = v.transpose(0, 2, 1, 3);
-        NDArray scores = qh.matMul(kh).mul(1.0 / Math.sqrt(config.dHead())).add(mask);
+        NDArray scores = TensorOps.scaleFresh(qh.matMul(kh), 1.0 / Math.sqrt(config.dHead()));
+        scores = TensorOps.addToFresh(scores, mask);
         scores = hook(HookNames.attnScores(l), scores);
         NDArray pattern = hook(HookNames.pattern(l), scores.softmax(-1));
         NDArray z = hook(HookNames.z(l), pattern.matMul(vh).transpose(0, 2, 1, 3));
@@ -63,9 +64,9 @@ final class ForwardPass {
         String resultHook = HookNames.result(l);
         if (options.caches(resultHook) || options.patches(resultHook)) {
             NDArray result = hook(resultHook, TensorOps.projectPerHead(z, param(p + "attn.W_O"), null));
-            attnOut = result.sum(new int[] {2}).add(param(p + "attn.b_O"));
+            attnOut = TensorOps.addToFresh(result.sum(new int[] {2}), param(p + "attn.b_O"));
         } else {
-            attnOut = TensorOps.mergeHeads(z, param(p + "attn.W_O")).add(param(p + "attn.b_O"));
+            attnOut = TensorOps.addToFresh(TensorOps.mergeHeads(z, param(p + "attn.W_O")), param(p + "attn.b_O"));
         }
         attnOut = hook(HookNames.attnOut(l), attnOut);
         if (!config.hasMlp()) {
@@ -73,10 +74,11 @@ final class ForwardPass {
         }
         NDArray mid = hook(HookNames.residMid(l), resid.add(attnOut));
         NDArray mlpIn = hook(HookNames.mlpIn(l), mid);
-        NDArray pre = norm(mlpIn, p + "ln2").matMul(param(p + "mlp.W_in")).add(param(p + "mlp.b_in"));
+        NDArray pre = TensorOps.addToFresh(norm(mlpIn, p + "ln2").matMul(param(p + "mlp.W_in")),
+                param(p + "mlp.b_in"));
         pre = hook(HookNames.mlpPre(l), pre);
         NDArray post = hook(HookNames.mlpPost(l), TensorOps.activation(pre, config.actFn()));
-        NDArray mlpOut = post.matMul(param(p + "mlp.W_out")).add(param(p + "mlp.b_out"));
+        NDArray mlpOut = TensorOps.addToFresh(post.matMul(param(p + "mlp.W_out")), param(p + "mlp.b_out"));
         mlpOut = hook(HookNames.mlpOut(l), mlpOut);
         return hook(HookNames.residPost(l), mid.add(mlpOut));
     }

@@ -3,6 +3,7 @@ package io.circuitscope.core.engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.norm.LayerNorm;
+import ai.djl.pytorch.jni.JniUtils;
 
 /**
  * The tensor operations DJL lacks (per-head einsums, tanh-GELU, TransformerLens normalizations), built from
@@ -25,7 +26,7 @@ final class TensorOps {
         long h = w.getShape().get(0);
         long e = w.getShape().get(2);
         NDArray wide = w.transpose(1, 0, 2).reshape(d, h * e);
-        return x.matMul(wide).add(bias.reshape(h * e)).reshape(b, p, h, e);
+        return addToFresh(x.matMul(wide), bias.reshape(h * e)).reshape(b, p, h, e);
     }
 
     /** einsum("bphd,hde->bphe"): each head projects its own input, batched over heads. */
@@ -37,7 +38,7 @@ final class TensorOps {
         long e = w.getShape().get(2);
         NDArray byHead = x.transpose(2, 0, 1, 3).reshape(h, b * p, d).matMul(w);
         NDArray out = byHead.reshape(h, b, p, e).transpose(1, 2, 0, 3);
-        return bias == null ? out : out.add(bias);
+        return bias == null ? out : addToFresh(out, bias);
     }
 
     /** einsum("bphe,hed->bpd"): the sum over heads of each head's output, as one matmul. */
@@ -48,6 +49,20 @@ final class TensorOps {
         long e = wO.getShape().get(1);
         long d = wO.getShape().get(2);
         return z.reshape(b, p, h * e).matMul(wO.reshape(h * e, d));
+    }
+
+    /**
+     * {@code fresh + other}, in place when autograd is off. Only for arrays the pass has just created and not yet
+     * shown to a hook: a fresh [tokens, width] buffer costs an allocation and page faults, which add up to a visible
+     * share of a GPT-2-small forward pass.
+     */
+    static NDArray addToFresh(NDArray fresh, NDArray other) {
+        return JniUtils.isGradMode() ? fresh.add(other) : fresh.addi(other);
+    }
+
+    /** {@code fresh * factor}, in place when autograd is off; same contract as {@link #addToFresh}. */
+    static NDArray scaleFresh(NDArray fresh, double factor) {
+        return JniUtils.isGradMode() ? fresh.mul(factor) : fresh.muli(factor);
     }
 
     /** LayerNorm over the last axis with biased variance, as TransformerLens LN; weight and bias may be null (LNPre). */
@@ -69,9 +84,16 @@ final class TensorOps {
         };
     }
 
-    /** GPT-2's gelu_new: 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))). */
+    /**
+     * GPT-2's gelu_new: 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))), its intermediates updated in place when
+     * autograd is off (see {@link #addToFresh}).
+     */
     static NDArray geluTanh(NDArray x) {
-        NDArray inner = x.add(x.pow(3).mul(0.044715)).mul(SQRT_2_OVER_PI);
-        return x.mul(inner.tanh().add(1.0)).mul(0.5);
+        if (JniUtils.isGradMode()) {
+            NDArray inner = x.add(x.pow(3).mul(0.044715)).mul(SQRT_2_OVER_PI);
+            return x.mul(inner.tanh().add(1.0)).mul(0.5);
+        }
+        NDArray inner = x.pow(3).muli(0.044715).addi(x).muli(SQRT_2_OVER_PI);
+        return inner.tanh().addi(1.0).muli(x).muli(0.5);
     }
 }
