@@ -197,6 +197,22 @@ class HfGpt2CheckpointTest {
 
     // ---- helpers ----
 
+    @ParameterizedTest
+    @ValueSource(booleans = {true, false})
+    void hfLayoutRoundTripIsBitExact(boolean prefixedAndTied) throws IOException {
+        ModelConfig cfg = new ModelConfig(2, 32, 4, 8, 96, 101, 16, "gelu_new", "LN", false, "standard", 1e-5,
+                null, "round-trip");
+        ModelWeights untied = HfGpt2Writer.withoutUnembedBias(RandomWeights.dense(cfg, 21, 0.2));
+        ModelWeights original = prefixedAndTied ? HfGpt2Writer.tie(untied) : untied;
+        Path dir = tmp.resolve("round-trip-" + prefixedAndTied);
+        HfGpt2Writer.write(dir, original, prefixedAndTied, prefixedAndTied);
+        ModelWeights loaded = HfGpt2Checkpoint.load(dir);
+        assertEquals(96, loaded.config().mlpWidth());
+        for (Map.Entry<String, FloatTensor> e : original.tensors().entrySet()) {
+            assertBitEqual(e.getValue(), loaded.get(e.getKey()));
+        }
+    }
+
     private Path writeRandomCheckpoint(boolean prefixed) throws IOException {
         ModelConfig cfg = new ModelConfig(2, 32, 4, 8, 128, 101, 16, "gelu_new", "LN", false, "standard", 1e-5,
                 null, "random-gpt2");
