@@ -37,7 +37,8 @@ final class BenchCommand implements Callable<Integer> {
                     "--batch, --positions and --iterations must be at least 1");
         }
         ModelWeights weights = model == null ? ForwardBenchmark.gpt2SmallRandom() : ModelSource.load(model).weights();
-        ForwardBenchmark.Result r = new ForwardBenchmark(batch, positions, iterations).run(weights);
+        String label = model == null ? "gpt2-small-shaped (random weights)" : model;
+        ForwardBenchmark.Result r = new ForwardBenchmark(batch, positions, iterations).run(label, weights);
         PrintWriter out = spec.commandLine().getOut();
         out.printf(Locale.ROOT, "model                     %s%n", r.model());
         out.printf(Locale.ROOT, "batch x positions         %d x %d, %d timed passes per mode%n", r.batch(), r.positions(),

@@ -1,6 +1,7 @@
 package io.circuitscope.cli;
 
 import io.circuitscope.core.CircuitscopeException;
+import io.circuitscope.core.engine.EngineBootstrap;
 import java.io.PrintWriter;
 import java.util.Arrays;
 import picocli.CommandLine;
@@ -8,6 +9,7 @@ import picocli.CommandLine;
 /** The {@code circuitscope} entry point: forces the engine offline, runs one command and maps errors to exit codes. */
 public final class CircuitscopeLauncher {
     static final int EXIT_FAILURE = 1;
+    static final int EXIT_USAGE = 2;
 
     private CircuitscopeLauncher() {
     }
@@ -19,13 +21,18 @@ public final class CircuitscopeLauncher {
     /** Runs one command line and returns its exit code: 0 success, 1 failure, 2 usage error. */
     public static int execute(String[] args, PrintWriter out, PrintWriter err) {
         // Must precede the first DJL class load: without them DJL probes the network for libraries and telemetry.
-        setIfAbsent("ai.djl.offline", "true");
-        setIfAbsent("OPT_OUT_TRACKING", "true");
-        setIfAbsent("ai.djl.default_engine", "PyTorch");
+        EngineBootstrap.forceOffline();
         boolean debug = Arrays.asList(args).contains("--debug");
         CommandLine cl = new CommandLine(new CircuitscopeCommand());
         cl.setOut(out);
         cl.setErr(err);
+        cl.setParameterExceptionHandler((ex, arguments) -> {
+            CommandLine failed = ex.getCommandLine();
+            err.println("error: " + ex.getMessage() + " (see '" + failed.getCommandSpec().qualifiedName()
+                    + " --help')");
+            err.flush();
+            return EXIT_USAGE;
+        });
         cl.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
             if (debug) {
                 ex.printStackTrace(err);
@@ -43,11 +50,5 @@ public final class CircuitscopeLauncher {
         }
         String msg = ex.getMessage() == null ? ex.getClass().getSimpleName() : ex.getMessage();
         return msg + " (" + ex.getClass().getSimpleName() + "; rerun with --debug for the stack trace)";
-    }
-
-    private static void setIfAbsent(String key, String value) {
-        if (System.getProperty(key) == null) {
-            System.setProperty(key, value);
-        }
     }
 }

@@ -1,7 +1,5 @@
 package io.circuitscope.cli;
 
-import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDManager;
 import io.circuitscope.core.engine.HookedTransformer;
 import io.circuitscope.core.export.NpyWriter;
 import io.circuitscope.core.source.LoadedModel;
@@ -34,11 +32,11 @@ final class LogitsCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         LoadedModel m = modelOption.load();
-        try (HookedTransformer model = HookedTransformer.load(m.weights());
-             NDManager results = model.manager().newSubManager()) {
-            NDArray logits = model.logits(results, new int[][] {tokens});
-            NpyWriter.writeFloat32(out, logits.toFloatArray(), tokens.length, m.weights().config().dVocab());
+        float[] logits;
+        try (HookedTransformer model = HookedTransformer.load(m.weights())) {
+            logits = model.logitsOnHeap(new int[][] {tokens}).data();
         }
+        NpyWriter.writeFloat32(out, logits, tokens.length, m.weights().config().dVocab());
         spec.commandLine().getOut().printf(Locale.ROOT, "wrote %s: float32 [%d, %d]%n", out, tokens.length,
                 m.weights().config().dVocab());
         return 0;

@@ -259,6 +259,37 @@ class CliTest {
     }
 
     @Test
+    void unknownTrainingTaskIsAUsageError() {
+        assertUsageError(run("train", "--task", "sorting", "--out", tmp.resolve("m").toString()), "sorting");
+    }
+
+    @Test
+    void trainingRefusesANonEmptyOutputDirectoryBeforeItStarts() throws IOException {
+        Path used = Files.createDirectories(tmp.resolve("used"));
+        Files.writeString(used.resolve("vocab.txt"), "old\n");
+        CommandRun r = run("train", "--task", "induction", "--steps", "100000", "--out", used.toString());
+        assertEquals(1, r.code(), r::toString);
+        assertTrue(r.err().contains("already exists and is not empty"), r::toString);
+        assertFalse(r.err().contains("train induction"), "no training ran: " + r);
+        assertEquals("old\n", Files.readString(used.resolve("vocab.txt")));
+    }
+
+    @Test
+    void trainingWritesACompleteModelDirectory() throws IOException {
+        Path dir = tmp.resolve("fresh-model");
+        CommandRun r = run("train", "--task", "ioi", "--steps", "3", "--seed", "4", "--out", dir.toString());
+        assertEquals(0, r.code(), r::toString);
+        try (var files = Files.list(dir)) {
+            assertEquals(List.of("config.json", "model-card.json", "model.safetensors", "vocab.txt"),
+                    files.map(f -> f.getFileName().toString()).sorted().toList());
+        }
+        try (var siblings = Files.list(tmp)) {
+            assertTrue(siblings.noneMatch(f -> f.getFileName().toString().endsWith(".tmp")), "no staging left");
+        }
+        assertTrue(run("info", dir.toString()).out().contains("\"task\" : \"ioi\""));
+    }
+
+    @Test
     void unknownSubcommandIsAUsageError() {
         assertUsageError(run("frobnicate"), "frobnicate");
     }
@@ -382,6 +413,9 @@ class CliTest {
 
     private static void assertUsageError(CommandRun r, String mentioned) {
         assertEquals(2, r.code(), r::toString);
+        assertEquals(1, r.errLines().size(), () -> "one line on stderr: " + r);
+        assertTrue(r.errLines().get(0).startsWith("error: ") && r.errLines().get(0).endsWith("--help')"),
+                r::toString);
         assertTrue(r.err().contains(mentioned), r::toString);
         assertFalse(r.err().contains("Exception"), r::toString);
         assertFalse(r.err().contains("\tat "), r::toString);

@@ -60,7 +60,7 @@ public final class ForwardBenchmark {
     }
 
     /** Runs the benchmark on a model; warm-up passes come before every timed series. */
-    public Result run(ModelWeights weights) {
+    public Result run(String label, ModelWeights weights) {
         ModelConfig cfg = weights.config();
         int pos = Math.min(positions, cfg.nCtx());
         int[][] tokens = randomTokens(cfg.dVocab(), pos);
@@ -77,7 +77,7 @@ public final class ForwardBenchmark {
             }
             double nTokens = (double) batch * pos * iterations;
             double flops = forwardFlops(cfg, batch, pos) * iterations;
-            return new Result(cfg.modelName(), batch, pos, iterations, nTokens / off, nTokens / cached,
+            return new Result(label, batch, pos, iterations, nTokens / off, nTokens / cached,
                     HookNames.all(cfg).size(), flops / off / 1e9, matmulGflops(cfg, batch * pos),
                     matmulOnlySeconds(cfg, batch, pos), peakRssMiB());
         }

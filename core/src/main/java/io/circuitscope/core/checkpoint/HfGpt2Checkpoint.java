@@ -52,6 +52,9 @@ public final class HfGpt2Checkpoint {
         ModelConfig config = new ModelConfig(nLayers, dModel, nHeads, dModel / nHeads,
                 inner == null ? 4 * dModel : inner, vocab, nCtx, act, "LN", false, "standard", eps, bos,
                 c.text("_name_or_path", dir.getFileName() == null ? "gpt2" : dir.getFileName().toString()));
+        if (!config.problems().isEmpty()) {
+            throw new CheckpointException(c.file() + ": " + String.join("; ", config.problems()));
+        }
         return config;
     }
 

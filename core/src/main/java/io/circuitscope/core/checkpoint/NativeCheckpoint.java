@@ -52,13 +52,22 @@ public final class NativeCheckpoint {
     private static List<String> unsupportedFeatures(ConfigJson json, ModelConfig cfg) {
         List<String> p = new java.util.ArrayList<>();
         for (String flag : List.of("parallel_attn_mlp", "gated_mlp", "final_rms", "use_local_attn",
-                "scale_attn_by_inverse_layer_idx")) {
+                "scale_attn_by_inverse_layer_idx", "use_qk_norm")) {
             if (json.root().path(flag).asBoolean(false)) {
                 p.add(flag + " = true is not supported");
             }
         }
         if (!json.root().path("use_attn_scale").asBoolean(true)) {
             p.add("use_attn_scale = false is not supported");
+        }
+        String direction = json.text("attention_dir", "causal");
+        if (!direction.equals("causal")) {
+            p.add("attention_dir \"" + direction + "\" is not supported (causal only)");
+        }
+        for (String cap : List.of("attn_scores_soft_cap", "output_logits_soft_cap")) {
+            if (json.number(cap, -1) > 0) {
+                p.add(cap + " > 0 is not supported");
+            }
         }
         Integer kvHeads = json.optionalInt("n_key_value_heads");
         if (kvHeads != null && kvHeads != cfg.nHeads()) {

@@ -32,9 +32,4 @@ public final class ActivationCache {
         }
         return v;
     }
-
-    /** A heap copy of the activation at a hook point. */
-    public FloatTensor copyToHeap(String hookName) {
-        return TensorBridge.toHeap(get(hookName));
-    }
 }

@@ -5,7 +5,10 @@ import ai.djl.ndarray.NDArray;
 /** Replaces the value at one hook point during a forward pass; the result must keep the activation's shape. */
 @FunctionalInterface
 public interface ActivationPatch {
-    /** Returns the value the forward pass continues with, given the value it computed. */
+    /**
+     * Returns the value the forward pass continues with, given the value it computed. It must not modify
+     * {@code activation} in place: the same array may be a cached value or a broadcast view.
+     */
     NDArray apply(NDArray activation);
 
     /** A patch that substitutes a fixed value, for example the same hook's activation cached from another run. */
@@ -28,7 +31,8 @@ public interface ActivationPatch {
             java.util.Arrays.fill(maskShape, 1);
             maskShape[headAxis] = nHeads;
             NDArray m = activation.getManager().create(mask).reshape(maskShape);
-            return activation.add(source.sub(activation).mul(m));
+            // Every temporary starts from the activation, so it lives in the pass's scope, not in source's manager.
+            return activation.sub(activation.sub(source).mul(m));
         };
     }
 }

@@ -73,7 +73,8 @@ final class ForwardPass {
             return hook(HookNames.residPost(l), resid.add(attnOut));
         }
         NDArray mid = hook(HookNames.residMid(l), resid.add(attnOut));
-        NDArray mlpIn = hook(HookNames.mlpIn(l), mid);
+        // TransformerLens clones here too: a patch on mlp_in must never reach the residual stream through mid.
+        NDArray mlpIn = hook(HookNames.mlpIn(l), options.patches(HookNames.mlpIn(l)) ? mid.duplicate() : mid);
         NDArray pre = TensorOps.addToFresh(norm(mlpIn, p + "ln2").matMul(param(p + "mlp.W_in")),
                 param(p + "mlp.b_in"));
         pre = hook(HookNames.mlpPre(l), pre);

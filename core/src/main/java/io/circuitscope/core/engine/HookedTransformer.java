@@ -11,12 +11,9 @@ import io.circuitscope.core.model.ModelWeights;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-/**
- * A decoder-only transformer on DJL's PyTorch engine whose every TransformerLens hook point can be cached or
- * patched; each forward pass runs in its own NDManager scope and hands back only what the caller keeps.
- *
- * <p>Not thread-safe: a forward pass temporarily moves the parameters into its scope.
- */
+/** A decoder-only transformer on DJL's PyTorch engine whose every TransformerLens hook point can be cached or patched. */
+// Each forward pass runs in its own NDManager scope and hands back only what the caller keeps. Not thread-safe: a
+// pass temporarily moves the parameters into its scope.
 public final class HookedTransformer implements AutoCloseable {
     private final ModelConfig config;
     private final NDManager manager;
@@ -40,11 +37,8 @@ public final class HookedTransformer implements AutoCloseable {
         return new HookedTransformer(weights.config(), params, manager, true);
     }
 
-    /**
-     * Wraps parameters that the caller owns (for example trainable arrays with gradients); closing this model
-     * leaves them alone.
-     */
-    public static HookedTransformer wrap(ModelConfig config, Map<String, NDArray> params) {
+    /** Wraps parameters the caller owns (trainable arrays with gradients); closing this model leaves them alone. */
+    static HookedTransformer wrap(ModelConfig config, Map<String, NDArray> params) {
         NDManager manager = params.values().iterator().next().getManager();
         return new HookedTransformer(config, params, manager, false);
     }
@@ -63,8 +57,16 @@ public final class HookedTransformer implements AutoCloseable {
         return run(out, tokens, RunOptions.none()).logits();
     }
 
+    /** The logits [batch, pos, d_vocab] copied to the Java heap, with nothing left on the engine side. */
+    public FloatTensor logitsOnHeap(int[][] tokens) {
+        try (NDManager out = manager.newSubManager()) {
+            return TensorBridge.toHeap(logits(out, tokens));
+        }
+    }
+
     /** Runs a forward pass with the given caching and patching; results are owned by {@code out}. */
     public ForwardResult run(NDManager out, int[][] tokens, RunOptions options) {
+        checkHookNames(options);
         int[] flat = validate(tokens);
         try (NDManager scope = manager.newSubManager()) {
             NDArray ids = scope.create(flat, new Shape(tokens.length, tokens[0].length));
@@ -72,13 +74,35 @@ public final class HookedTransformer implements AutoCloseable {
         }
     }
 
-    /** Runs a forward pass on an int32/int64 token array [batch, pos]; results are owned by {@code out}. */
+    /** Runs a forward pass on an integer token array [batch, pos]; results are owned by {@code out}. */
     public ForwardResult run(NDManager out, NDArray tokens, RunOptions options) {
+        checkHookNames(options);
+        if (tokens.getShape().dimension() != 2 || tokens.getShape().size() == 0) {
+            throw new CircuitscopeException("tokens must be a non-empty [batch, pos] array, got shape "
+                    + tokens.getShape());
+        }
         try (NDManager scope = manager.newSubManager()) {
             NDArray ids = tokens.toType(DataType.INT64, true);
             ids.attach(scope);
             checkPositions(ids.getShape().get(1));
+            long min = ids.min().getLong();
+            long max = ids.max().getLong();
+            if (min < 0 || max >= config.dVocab()) {
+                throw new CircuitscopeException("token id " + (min < 0 ? min : max)
+                        + " is out of range: the model's vocabulary has ids 0.." + (config.dVocab() - 1));
+            }
             return runInScope(scope, out, ids, options);
+        }
+    }
+
+    /** A misspelled or out-of-range hook name would silently give an unpatched run, so it is an error. */
+    private void checkHookNames(RunOptions options) {
+        java.util.Set<String> known = new java.util.HashSet<>(HookNames.all(config));
+        for (String name : options.namedHooks()) {
+            if (!known.contains(name)) {
+                throw new IllegalArgumentException("no hook point named " + name + " in this " + config.nLayers()
+                        + "-layer model" + (config.hasMlp() ? "" : " (attention-only, no MLP hooks)"));
+            }
         }
     }
 
@@ -98,7 +122,7 @@ public final class HookedTransformer implements AutoCloseable {
      * The logits for a token array inside a scope the caller manages, without moving anything out of it:
      * training uses this so that the graph for backpropagation stays alive until the step ends.
      */
-    public NDArray logitsInScope(NDManager scope, NDArray tokens) {
+    NDArray logitsInScope(NDManager scope, NDArray tokens) {
         scope.tempAttachAll(params.values().toArray(new NDArray[0]));
         return new ForwardPass(config, params, scope, RunOptions.none()).logits(tokens);
     }

@@ -1,7 +1,5 @@
 package io.circuitscope.core.engine;
 
-import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDManager;
 import io.circuitscope.core.CircuitscopeException;
 import io.circuitscope.core.tokenizer.Tokenizer;
 import java.util.ArrayList;
@@ -29,14 +27,21 @@ public final class NextTokenPrediction {
     }
 
     /** The k most probable next tokens, highest first; ties break by lower id so the order is deterministic. */
-    public static List<Candidate> topK(HookedTransformer model, NDManager scope, int[] ids, int k) {
-        NDArray logits = model.logits(scope, new int[][] {ids});
-        NDArray last = logits.get(0, ids.length - 1);
-        float[] raw = last.toFloatArray();
-        float[] probs = last.softmax(-1).toFloatArray();
-        List<Candidate> all = new ArrayList<>(raw.length);
-        for (int i = 0; i < raw.length; i++) {
-            all.add(new Candidate(i, raw[i], probs[i]));
+    public static List<Candidate> topK(HookedTransformer model, int[] ids, int k) {
+        float[] logits = model.logitsOnHeap(new int[][] {ids}).data();
+        int vocab = model.config().dVocab();
+        int from = (ids.length - 1) * vocab;
+        double max = Double.NEGATIVE_INFINITY;
+        for (int i = 0; i < vocab; i++) {
+            max = Math.max(max, logits[from + i]);
+        }
+        double norm = 0;
+        for (int i = 0; i < vocab; i++) {
+            norm += Math.exp(logits[from + i] - max);
+        }
+        List<Candidate> all = new ArrayList<>(vocab);
+        for (int i = 0; i < vocab; i++) {
+            all.add(new Candidate(i, logits[from + i], Math.exp(logits[from + i] - max) / norm));
         }
         all.sort(Comparator.comparingDouble(Candidate::logit).reversed().thenComparingInt(Candidate::tokenId));
         return List.copyOf(all.subList(0, Math.min(k, all.size())));

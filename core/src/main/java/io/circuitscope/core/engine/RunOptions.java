@@ -10,12 +10,14 @@ import java.util.function.Predicate;
 public final class RunOptions {
     private static final RunOptions NONE = new Builder().build();
 
+    private final Set<String> cachedNames;
     private final Predicate<String> cached;
     private final boolean cachesAnything;
     private final Map<String, ActivationPatch> patches;
 
     private RunOptions(Builder b) {
         Set<String> names = Set.copyOf(b.cachedNames);
+        this.cachedNames = names;
         Predicate<String> extra = b.cachedMatching;
         this.cached = extra == null ? names::contains : n -> names.contains(n) || extra.test(n);
         this.cachesAnything = !names.isEmpty() || extra != null;
@@ -48,9 +50,11 @@ public final class RunOptions {
         return patches.containsKey(hookName);
     }
 
-    /** The hook names that have a patch. */
-    public Set<String> patchedHooks() {
-        return patches.keySet();
+    /** Every hook named explicitly, to cache or to patch (not those matched by a predicate). */
+    public Set<String> namedHooks() {
+        Set<String> all = new HashSet<>(cachedNames);
+        all.addAll(patches.keySet());
+        return all;
     }
 
     /** Assembles {@link RunOptions}. */

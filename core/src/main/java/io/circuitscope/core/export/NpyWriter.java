@@ -2,6 +2,7 @@ package io.circuitscope.core.export;
 
 import io.circuitscope.core.CircuitscopeException;
 import io.circuitscope.core.io.AtomicFileWriter;
+import io.circuitscope.core.io.IoFailure;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -36,7 +37,7 @@ public final class NpyWriter {
         try {
             AtomicFileWriter.writeBytes(file, head.array(), header.getBytes(StandardCharsets.US_ASCII), body.array());
         } catch (IOException e) {
-            throw new CircuitscopeException(file + ": cannot write (" + e.getMessage() + ")", e);
+            throw new CircuitscopeException(file + ": cannot write: " + IoFailure.describe(e), e);
         }
     }
 }

@@ -3,6 +3,9 @@ package io.circuitscope.core.model;
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
 
 /**
  * The architecture of a decoder-only transformer, with TransformerLens {@code HookedTransformerConfig} field names,
@@ -60,26 +63,36 @@ public record ModelConfig(
     }
 
     /** Returns a list of problems with this config, empty when it is usable. */
-    public java.util.List<String> problems() {
-        java.util.List<String> p = new java.util.ArrayList<>();
-        if (nLayers <= 0) p.add("n_layers must be positive, got " + nLayers);
-        if (dModel <= 0) p.add("d_model must be positive, got " + dModel);
-        if (nHeads <= 0) p.add("n_heads must be positive, got " + nHeads);
-        if (dHead <= 0) p.add("d_head must be positive, got " + dHead);
-        if (dVocab <= 0) p.add("d_vocab must be positive, got " + dVocab);
-        if (nCtx <= 0) p.add("n_ctx must be positive, got " + nCtx);
-        if (!attnOnly && dMlp != null && dMlp <= 0) p.add("d_mlp must be positive, got " + dMlp);
+    public List<String> problems() {
+        List<String> p = new ArrayList<>();
+        requirePositive(p, "n_layers", nLayers);
+        requirePositive(p, "d_model", dModel);
+        requirePositive(p, "n_heads", nHeads);
+        requirePositive(p, "d_head", dHead);
+        requirePositive(p, "d_vocab", dVocab);
+        requirePositive(p, "n_ctx", nCtx);
+        if (!attnOnly && dMlp != null) {
+            requirePositive(p, "d_mlp", dMlp);
+        }
         if (!attnOnly && !ActivationFunction.isKnown(actFn)) {
             p.add("act_fn must be one of " + ActivationFunction.KNOWN + ", got " + actFn);
         }
-        if (normalizationType != null && !java.util.Set.of("LN", "LNPre", "none", "None", "").contains(normalizationType)) {
+        if (normalizationType != null && !Set.of("LN", "LNPre", "none", "None", "").contains(normalizationType)) {
             p.add("normalization_type must be LN, LNPre or null, got " + normalizationType);
         }
         if (positionalEmbeddingType != null && !positionalEmbeddingType.equals("standard")) {
             p.add("positional_embedding_type must be standard, got " + positionalEmbeddingType);
         }
-        if (!(eps > 0)) p.add("eps must be positive, got " + eps);
+        if (!(eps > 0)) {
+            p.add("eps must be positive, got " + eps);
+        }
         return p;
+    }
+
+    private static void requirePositive(List<String> problems, String field, int value) {
+        if (value <= 0) {
+            problems.add(field + " must be positive, got " + value);
+        }
     }
 
     /** The number of trainable parameters this architecture has. */

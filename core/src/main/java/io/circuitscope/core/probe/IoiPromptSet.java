@@ -10,13 +10,10 @@ import java.util.SplittableRandom;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/**
- * Builds IOI prompts in token ids for one tokenizer: templates are tokenized piece by piece around single-token
- * names, so prompts are never decoded and re-tokenized, and every name position is exact.
- *
- * <p>A template names its first two people {@code [X]} and {@code [Y]} and the repeated subject {@code [S]}, e.g.
- * "When [X] and [Y] went to the store, [S] gave a drink to". In ABBA order X is the indirect object; in BABA, Y is.
- */
+/** Builds IOI prompts in token ids for one tokenizer, with the exact positions of IO, S1, S2 and END. */
+// Templates are tokenized piece by piece around single-token names, so prompts are never decoded and re-tokenized.
+// A template names its first two people [X] and [Y] and the repeated subject [S], e.g. "When [X] and [Y] went to the
+// store, [S] gave a drink to". In ABBA order X is the indirect object; in BABA, Y is.
 public final class IoiPromptSet {
     private static final Pattern SLOT = Pattern.compile("\\[(X|Y|S)]");
 

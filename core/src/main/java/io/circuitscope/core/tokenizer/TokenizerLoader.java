@@ -1,9 +1,6 @@
 package io.circuitscope.core.tokenizer;
 
 import io.circuitscope.core.CircuitscopeException;
-
-import java.io.IOException;
-import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
@@ -44,18 +41,5 @@ public final class TokenizerLoader {
     public static Optional<Tokenizer> forNativeDirectory(Path dir) {
         Path vocabTxt = dir.resolve("vocab.txt");
         return Files.isRegularFile(vocabTxt) ? Optional.of(WordLevelTokenizer.read(vocabTxt)) : Optional.empty();
-    }
-
-    /**
-     * The tokenizer of a native layout model shipped as classpath resources under {@code resourceDir} (e.g. a zoo
-     * model): {@code resourceDir/vocab.txt}, if any.
-     */
-    public static Optional<Tokenizer> forNativeResource(String resourceDir) {
-        String name = resourceDir.endsWith("/") ? resourceDir + "vocab.txt" : resourceDir + "/vocab.txt";
-        try (InputStream in = TokenizerLoader.class.getClassLoader().getResourceAsStream(name)) {
-            return in == null ? Optional.empty() : Optional.of(WordLevelTokenizer.read(in, "classpath:" + name));
-        } catch (IOException e) {
-            throw new CircuitscopeException("cannot read classpath resource " + name + ": " + e, e);
-        }
     }
 }

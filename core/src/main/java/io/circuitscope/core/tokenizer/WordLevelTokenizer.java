@@ -2,6 +2,7 @@ package io.circuitscope.core.tokenizer;
 
 import io.circuitscope.core.CircuitscopeException;
 import io.circuitscope.core.io.AtomicFileWriter;
+import io.circuitscope.core.io.IoFailure;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
@@ -95,7 +96,7 @@ public final class WordLevelTokenizer implements Tokenizer {
         try {
             AtomicFileWriter.writeBytes(vocabTxt, (String.join("\n", tokens) + "\n").getBytes(StandardCharsets.UTF_8));
         } catch (IOException e) {
-            throw new CircuitscopeException("cannot write " + vocabTxt + ": " + e, e);
+            throw new CircuitscopeException(vocabTxt + ": cannot write: " + IoFailure.describe(e), e);
         }
     }
 

@@ -1,7 +1,5 @@
 package io.circuitscope.core.zoo;
 
-import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDManager;
 import io.circuitscope.core.engine.HookedTransformer;
 import io.circuitscope.core.model.ModelConfig;
 import io.circuitscope.core.probe.RepeatedSegment;
@@ -80,16 +78,13 @@ public final class InductionTask implements ZooTask {
                 seqs[i] = generator.repeated(rng);
                 tokens[i] = seqs[i].tokens();
             }
-            try (NDManager scope = model.manager().newSubManager()) {
-                NDArray argmax = model.logits(scope, tokens).argMax(-1);
-                long[] pred = argmax.toLongArray();
-                for (int i = 0; i < 64; i++) {
-                    for (int t = 0; t < SEQUENCE; t++) {
-                        if (seqs[i].isUnambiguousInductionTarget(t)) {
-                            counted++;
-                            if (pred[i * SEQUENCE + t] == seqs[i].inductionAnswer(t)) {
-                                correct++;
-                            }
+            float[] logits = model.logitsOnHeap(tokens).data();
+            for (int i = 0; i < 64; i++) {
+                for (int t = 0; t < SEQUENCE; t++) {
+                    if (seqs[i].isUnambiguousInductionTarget(t)) {
+                        counted++;
+                        if (argMax(logits, (i * SEQUENCE + t) * VOCAB, VOCAB) == seqs[i].inductionAnswer(t)) {
+                            correct++;
                         }
                     }
                 }
@@ -99,6 +94,17 @@ public final class InductionTask implements ZooTask {
         metrics.put("induction_top1_accuracy", (double) correct / counted);
         metrics.put("positions_counted", (double) counted);
         return TaskEvaluation.of(metrics, Map.of("induction_top1_accuracy", 0.95));
+    }
+
+    /** The index of the largest of {@code n} values from {@code offset}; the first wins ties. */
+    private static int argMax(float[] values, int offset, int n) {
+        int best = 0;
+        for (int i = 1; i < n; i++) {
+            if (values[offset + i] > values[offset + best]) {
+                best = i;
+            }
+        }
+        return best;
     }
 
     @Override

@@ -1,6 +1,5 @@
 package io.circuitscope.core.zoo;
 
-import ai.djl.ndarray.NDManager;
 import io.circuitscope.core.engine.HookedTransformer;
 import io.circuitscope.core.model.ModelConfig;
 import io.circuitscope.core.probe.IoiCorpus;
@@ -201,10 +200,7 @@ public final class IoiTask implements ZooTask {
         for (int from = 0; from < list.size(); from += 256) {
             List<IoiPrompt> chunk = list.subList(from, Math.min(list.size(), from + 256));
             int[][] tokens = chunk.stream().map(p -> padded(p.tokens())).toArray(int[][]::new);
-            float[] logits;
-            try (NDManager scope = model.manager().newSubManager()) {
-                logits = model.logits(scope, tokens).toFloatArray();
-            }
+            float[] logits = model.logitsOnHeap(tokens).data();
             for (int i = 0; i < chunk.size(); i++) {
                 IoiPrompt p = chunk.get(i);
                 int base = (i * SEQUENCE + p.endPos()) * vocab;

@@ -3,10 +3,16 @@ package io.circuitscope.core.zoo;
 import io.circuitscope.core.CircuitscopeException;
 import io.circuitscope.core.checkpoint.NativeCheckpoint;
 import io.circuitscope.core.io.AtomicFileWriter;
+import io.circuitscope.core.io.IoFailure;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.UUID;
+import java.util.stream.Stream;
 
 /** Writes a trained zoo model as a native directory: config.json, model.safetensors, vocab.txt and model-card.json. */
 public final class ModelCardWriter {
@@ -23,9 +29,7 @@ public final class ModelCardWriter {
         card.put("seed", r.seed());
         card.put("steps", r.steps());
         card.put("batch_size", task.batchSize());
-        card.put("optimizer", Map.of("name", "AdamW", "peak_learning_rate", task.learningRate(),
-                "betas", new double[] {0.9, 0.98}, "weight_decay", 0.01,
-                "schedule", "linear warm-up (min(200, steps/10) steps), cosine decay to 10%"));
+        card.put("optimizer", ZooTrainer.recipe(task));
         card.put("final_loss", r.finalLoss());
         card.put("metrics", r.evaluation().metrics());
         card.put("thresholds", r.evaluation().thresholds());
@@ -37,14 +41,52 @@ public final class ModelCardWriter {
         return card;
     }
 
-    /** Writes the model directory; every file goes through a temp file moved into place. */
-    public static void write(Path dir, ZooTask task, ZooTrainer.Result r) {
-        NativeCheckpoint.write(dir, r.weights());
-        task.vocabulary().ifPresent(v -> v.write(dir.resolve("vocab.txt")));
-        try {
-            AtomicFileWriter.writeJson(dir.resolve("model-card.json"), card(task, r));
+    /**
+     * Fails unless {@code dir} can receive a new model: it must not exist or be an empty directory, so that a
+     * model never mixes with another's files (a stale vocab.txt would silently become its tokenizer).
+     */
+    public static void checkTarget(Path dir) {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        if (!Files.isDirectory(dir)) {
+            throw new CircuitscopeException(dir + ": exists and is not a directory");
+        }
+        try (Stream<Path> entries = Files.list(dir)) {
+            if (entries.findAny().isPresent()) {
+                throw new CircuitscopeException(dir + ": already exists and is not empty; choose a new directory");
+            }
         } catch (IOException e) {
-            throw new CircuitscopeException(dir + ": cannot write model-card.json (" + e.getMessage() + ")", e);
+            throw new CircuitscopeException(dir + ": cannot read: " + IoFailure.describe(e), e);
+        }
+    }
+
+    /** Writes the model into a temporary sibling directory, then moves it into place as a whole. */
+    public static void write(Path dir, ZooTask task, ZooTrainer.Result r) {
+        checkTarget(dir);
+        Path target = dir.toAbsolutePath();
+        Path staging = target.resolveSibling("." + target.getFileName() + "." + UUID.randomUUID() + ".tmp");
+        try {
+            NativeCheckpoint.write(staging, r.weights());
+            task.vocabulary().ifPresent(v -> v.write(staging.resolve("vocab.txt")));
+            AtomicFileWriter.writeJson(staging.resolve("model-card.json"), card(task, r));
+            Files.deleteIfExists(target);
+            Files.move(staging, target, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            throw new CircuitscopeException(dir + ": cannot write the model: " + IoFailure.describe(e), e);
+        } finally {
+            deleteQuietly(staging);
+        }
+    }
+
+    private static void deleteQuietly(Path staging) {
+        if (!Files.exists(staging)) {
+            return;
+        }
+        try (Stream<Path> all = Files.walk(staging)) {
+            all.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException ignored) {
+            // The write has already failed and that is the error worth reporting.
         }
     }
 }

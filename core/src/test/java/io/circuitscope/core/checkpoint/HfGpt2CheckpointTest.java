@@ -151,6 +151,8 @@ class HfGpt2CheckpointTest {
         assertTrue(loadFailure(byLayer).contains("scale_attn_by_inverse_layer_idx = true is not supported"));
         Path unscaled = copyWithConfig("plain-untied", c -> c.put("scale_attn_weights", false));
         assertTrue(loadFailure(unscaled).contains("scale_attn_weights = false is not supported"));
+        Path noEps = copyWithConfig("plain-untied", c -> c.put("layer_norm_epsilon", 0.0));
+        assertTrue(loadFailure(noEps).contains("eps must be positive"));
     }
 
     @Test

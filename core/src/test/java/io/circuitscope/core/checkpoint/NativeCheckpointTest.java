@@ -200,6 +200,10 @@ class NativeCheckpointTest {
         assertConfigFailure(c -> c.put("use_attn_scale", false), "use_attn_scale", "not supported");
         assertConfigFailure(c -> c.put("n_key_value_heads", 1), "n_key_value_heads", "not supported");
         assertConfigFailure(c -> c.put("d_vocab_out", 7), "d_vocab_out", "not supported");
+        assertConfigFailure(c -> c.put("use_qk_norm", true), "use_qk_norm", "not supported");
+        assertConfigFailure(c -> c.put("attention_dir", "bidirectional"), "attention_dir", "bidirectional");
+        assertConfigFailure(c -> c.put("attn_scores_soft_cap", 50.0), "attn_scores_soft_cap", "not supported");
+        assertConfigFailure(c -> c.put("output_logits_soft_cap", 30.0), "output_logits_soft_cap", "not supported");
     }
 
     @Test
@@ -209,6 +213,8 @@ class NativeCheckpointTest {
             c.put("use_attn_scale", true);
             c.put("d_vocab_out", -1);
             c.putNull("n_key_value_heads");
+            c.put("attention_dir", "causal");
+            c.put("attn_scores_soft_cap", -1.0);
         });
         NativeCheckpoint.readConfig(dir);
     }

@@ -179,26 +179,77 @@ class HookedTransformerTest {
             int before = model.manager().getManagedArrays().size();
             NDArray kept;
             try (NDManager out = model.manager().newSubManager()) {
-                ActivationCache src = model.run(out, tokens(6), RunOptions.builder().cache(HookNames.z(1)).build())
-                        .cache();
+                ActivationCache src = model.run(out, tokens(6),
+                        RunOptions.builder().cache(HookNames.z(1), HookNames.result(0)).build()).cache();
                 for (int i = 0; i < 5; i++) {
                     RunOptions opts = RunOptions.builder()
                             .cacheMatching(n -> n.contains("attn"))
                             .patch(HookNames.z(1), ActivationPatch.replaceWith(src.get(HookNames.z(1))))
                             .patch(HookNames.kInput(2), a -> a.mul(0.5))
+                            .patch(HookNames.result(0), ActivationPatch.replaceHeads(src.get(HookNames.result(0)), 2, 1))
                             .build();
                     model.run(out, tokens(7 + i), opts);
                 }
                 kept = model.logits(out, tokens(20));
                 int inScope = out.getManagedArrays().size();
-                // The source run (logits + z), five patched runs (logits + cached hooks each) and the kept logits.
+                // The source run (logits + 2 hooks), five patched runs (logits + cached hooks each), the kept logits:
+                // nothing a patch computes may land here, even when it reads arrays that live here.
                 int perRun = 1 + (int) HookNames.all(cfg).stream().filter(n -> n.contains("attn")).count();
-                assertEquals(2 + 5 * perRun + 1, inScope, "arrays owned by the caller's scope");
+                assertEquals(3 + 5 * perRun + 1, inScope, "arrays owned by the caller's scope");
                 assertEquals(before + inScope, model.manager().getManagedArrays().size(),
                         "the model's own scope holds only its parameters and the caller's scope");
             }
             assertTrue(kept.isReleased(), "closing the caller's scope frees what the runs returned");
             assertEquals(before, model.manager().getManagedArrays().size(), "parameters only after the runs");
+        }
+    }
+
+    @Test
+    void aPatchThatWritesIntoMlpInDoesNotReachTheResidualStream() {
+        ModelConfig cfg = config("LN", false, "gelu_new");
+        try (HookedTransformer model = HookedTransformer.load(RandomWeights.dense(cfg, 17, 0.3));
+             NDManager out = model.manager().newSubManager()) {
+            RunOptions inPlace = RunOptions.builder().cache(HookNames.residMid(1))
+                    .patch(HookNames.mlpIn(1), a -> a.muli(0)).build();
+            RunOptions copying = RunOptions.builder().cache(HookNames.residMid(1))
+                    .patch(HookNames.mlpIn(1), a -> a.mul(0)).build();
+            ForwardResult a = model.run(out, tokens(30), inPlace);
+            ForwardResult b = model.run(out, tokens(30), copying);
+            assertEquals(0f, a.logits().sub(b.logits()).abs().max().getFloat(), "same logits either way");
+            assertTrue(a.cache().get(HookNames.residMid(1)).abs().sum().getFloat() > 0, "resid_mid is intact");
+        }
+    }
+
+    @Test
+    void unknownHookNamesAreRejectedRatherThanSilentlyIgnored() {
+        ModelConfig cfg = config("LNPre", true, null);
+        try (HookedTransformer model = HookedTransformer.load(RandomWeights.dense(cfg, 18, 0.3));
+             NDManager out = model.manager().newSubManager()) {
+            IllegalArgumentException typo = assertThrows(IllegalArgumentException.class, () -> model.run(out,
+                    tokens(31), RunOptions.builder().cache("blocks.0.attn.hook_patern").build()));
+            assertTrue(typo.getMessage().contains("blocks.0.attn.hook_patern"), typo.getMessage());
+            IllegalArgumentException mlp = assertThrows(IllegalArgumentException.class, () -> model.run(out,
+                    tokens(31), RunOptions.builder().patch(HookNames.mlpOut(0), a -> a).build()));
+            assertTrue(mlp.getMessage().contains("attention-only"), mlp.getMessage());
+            assertThrows(IllegalArgumentException.class, () -> model.run(out, tokens(31),
+                    RunOptions.builder().cache(HookNames.z(3)).build()), "layer 3 of a 3-layer model");
+        }
+    }
+
+    @Test
+    void tokenArraysAreValidatedLikeJavaArrays() {
+        ModelConfig cfg = config("LN", false, "gelu_new");
+        try (HookedTransformer model = HookedTransformer.load(RandomWeights.dense(cfg, 19, 0.3));
+             NDManager out = model.manager().newSubManager()) {
+            NDArray flat = out.create(new int[] {1, 2, 3});
+            assertThrows(CircuitscopeException.class, () -> model.run(out, flat, RunOptions.none()));
+            NDArray tooBig = out.create(new int[][] {{1, 99}});
+            CircuitscopeException e = assertThrows(CircuitscopeException.class,
+                    () -> model.run(out, tooBig, RunOptions.none()));
+            assertTrue(e.getMessage().contains("token id 99"), e.getMessage());
+            NDArray ok = out.create(tokens(32));
+            assertClose(new ReferenceTransformer(RandomWeights.dense(cfg, 19, 0.3)).logits(tokens(32)),
+                    model.run(out, ok, RunOptions.none()).logits(), "NDArray tokens");
         }
     }
 

@@ -1,18 +1,17 @@
 package io.circuitscope.core.tokenizer;
 
-import io.circuitscope.core.CircuitscopeException;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.Optional;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.circuitscope.core.CircuitscopeException;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class TokenizerLoaderTest {
 
@@ -63,18 +62,5 @@ class TokenizerLoaderTest {
         assertTrue(TokenizerLoader.forNativeDirectory(dir).isEmpty());
         Files.writeString(dir.resolve("vocab.txt"), "Mary\nJohn\n");
         assertEquals("word-level vocab.txt (2 tokens)", describe(TokenizerLoader.forNativeDirectory(dir)));
-    }
-
-    @Test
-    void nativeResourceReadsVocabTxtFromTheClasspath() {
-        Tokenizer tokenizer = TokenizerLoader.forNativeResource("io/circuitscope/core/tokenizer/toy").orElseThrow();
-        assertEquals("word-level classpath:io/circuitscope/core/tokenizer/toy/vocab.txt (3 tokens)",
-                tokenizer.description());
-        assertEquals("John Mary .", tokenizer.decode(tokenizer.encode("John Mary.")));
-    }
-
-    @Test
-    void nativeResourceIsEmptyWhenAbsent() {
-        assertTrue(TokenizerLoader.forNativeResource("io/circuitscope/no-such-model").isEmpty());
     }
 }
