@@ -1,9 +1,9 @@
 package io.circuitscope.core.zoo;
 
 import io.circuitscope.core.CircuitscopeException;
+import io.circuitscope.core.io.IoFailure;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -34,7 +34,7 @@ public final class ZooCatalog {
             String text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
             return Arrays.stream(text.split("\n")).map(String::strip).filter(s -> !s.isEmpty()).toList();
         } catch (IOException e) {
-            throw new UncheckedIOException(e);
+            throw new CircuitscopeException("cannot read the zoo index from the jar: " + IoFailure.describe(e), e);
         }
     }
 
@@ -61,7 +61,8 @@ public final class ZooCatalog {
             dir.toFile().deleteOnExit();
             return dir;
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot extract zoo model " + name, e);
+            throw new CircuitscopeException("zoo:" + name + ": cannot extract to a temporary directory: "
+                    + IoFailure.describe(e), e);
         }
     }
 }

@@ -15,7 +15,6 @@ import io.circuitscope.core.model.ModelConfig;
 import io.circuitscope.core.model.ModelWeights;
 import io.circuitscope.core.model.ParameterLayout;
 import io.circuitscope.core.model.RandomWeights;
-import io.circuitscope.core.source.LoadedModel;
 import io.circuitscope.core.source.ModelSource;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -49,18 +48,7 @@ class HfGpt2CheckpointTest {
     @ValueSource(strings = {"prefixed-tied", "plain-untied", "plain-tied-f16", "prefixed-untied-bf16"})
     void logitsMatchTheIndependentNumpyReference(String name) throws IOException {
         Path dir = fixture(name);
-        LoadedModel loaded = ModelSource.load(dir.toString());
-        ModelConfig cfg = loaded.weights().config();
-        assertEquals(2, cfg.nLayers());
-        assertEquals(32, cfg.dModel());
-        assertEquals(4, cfg.nHeads());
-        assertEquals(8, cfg.dHead());
-        assertEquals(128, cfg.mlpWidth(), "n_inner null means 4 * n_embd");
-        assertEquals(101, cfg.dVocab());
-        assertEquals(16, cfg.nCtx());
-        assertEquals("gelu_new", cfg.actFn());
-        assertEquals(1e-5, cfg.eps());
-        assertEquals(100, loaded.bosTokenId().orElseThrow());
+        ReferenceLogits.assertTinyGpt2(ModelSource.load(dir.toString()));
         ReferenceLogits.assertMatches(dir, ATOL, "hf-gpt2/" + name);
     }
 

@@ -6,8 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.circuitscope.core.model.ModelConfig;
-import io.circuitscope.core.source.LoadedModel;
 import io.circuitscope.core.source.ModelSource;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -34,15 +32,7 @@ class HfGpt2TorchReferenceTest {
     @ValueSource(strings = {"lmhead-tied", "lmhead-untied", "base-model", "lmhead-tied-f16"})
     void logitsMatchPyTorch(String name) throws IOException {
         Path dir = fixture(name);
-        LoadedModel m = ModelSource.load(dir.toString());
-        ModelConfig cfg = m.weights().config();
-        assertEquals(2, cfg.nLayers());
-        assertEquals(32, cfg.dModel());
-        assertEquals(4, cfg.nHeads());
-        assertEquals(128, cfg.mlpWidth());
-        assertEquals(101, cfg.dVocab());
-        assertEquals(16, cfg.nCtx());
-        assertEquals(100, m.bosTokenId().orElseThrow());
+        ReferenceLogits.assertTinyGpt2(ModelSource.load(dir.toString()));
         double maxDiff = ReferenceLogits.assertMatches(dir, ATOL, "hf-gpt2-torch/" + name);
         System.out.printf("hf-gpt2-torch/%s: max |logit - torch| = %.3g%n", name, maxDiff);
     }

@@ -11,6 +11,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.circuitscope.core.engine.HookedTransformer;
 import io.circuitscope.core.model.FloatTensor;
+import io.circuitscope.core.model.ModelConfig;
+import io.circuitscope.core.source.LoadedModel;
 import io.circuitscope.core.source.ModelSource;
 import java.io.IOException;
 import java.net.URISyntaxException;
@@ -52,6 +54,21 @@ final class ReferenceLogits {
             ids[i] = tokens.get(i).asInt();
         }
         return ids;
+    }
+
+    /** Every fixture is the same tiny GPT-2: 2 layers, 4 heads of 8, d_model 32, vocab 101, n_ctx 16, BOS 100. */
+    static void assertTinyGpt2(LoadedModel loaded) {
+        ModelConfig cfg = loaded.weights().config();
+        assertEquals(2, cfg.nLayers());
+        assertEquals(32, cfg.dModel());
+        assertEquals(4, cfg.nHeads());
+        assertEquals(8, cfg.dHead());
+        assertEquals(128, cfg.mlpWidth(), "n_inner null means 4 * n_embd");
+        assertEquals(101, cfg.dVocab());
+        assertEquals(16, cfg.nCtx());
+        assertEquals("gelu_new", cfg.actFn());
+        assertEquals(1e-5, cfg.eps());
+        assertEquals(100, loaded.bosTokenId().orElseThrow());
     }
 
     /**
