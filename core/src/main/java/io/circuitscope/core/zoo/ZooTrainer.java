@@ -12,10 +12,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.SplittableRandom;
 
-/**
- * Trains a {@link ZooTask}'s model from scratch with AdamW (linear warm-up, cosine decay), deterministically for a
- * given seed: the data, the initialisation and the update order depend on nothing else.
- */
+/** Trains a {@link ZooTask}'s model from scratch with AdamW; the seed fixes the initialisation and every batch. */
 public final class ZooTrainer {
     private static final AdamW OPTIMIZER = AdamW.standard();
     private static final double INIT_STD = 0.02;
