@@ -1,7 +1,6 @@
 package io.circuitscope.core.engine;
 
 import ai.djl.ndarray.NDArray;
-import io.circuitscope.core.model.FloatTensor;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
