@@ -10,6 +10,7 @@ import io.circuitscope.core.model.ModelConfig;
 import io.circuitscope.core.model.ModelWeights;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Set;
 
 /** A decoder-only transformer on DJL's PyTorch engine whose every TransformerLens hook point can be cached or patched. */
 // Each forward pass runs in its own NDManager scope and hands back only what the caller keeps. Not thread-safe: a
@@ -19,9 +20,11 @@ public final class HookedTransformer implements AutoCloseable {
     private final NDManager manager;
     private final Map<String, NDArray> params;
     private final boolean ownsManager;
+    private final Set<String> hookNames;
 
     private HookedTransformer(ModelConfig config, Map<String, NDArray> params, NDManager manager, boolean ownsManager) {
         this.config = config;
+        this.hookNames = Set.copyOf(HookNames.all(config));
         this.params = params;
         this.manager = manager;
         this.ownsManager = ownsManager;
@@ -88,8 +91,7 @@ public final class HookedTransformer implements AutoCloseable {
             long min = ids.min().getLong();
             long max = ids.max().getLong();
             if (min < 0 || max >= config.dVocab()) {
-                throw new CircuitscopeException("token id " + (min < 0 ? min : max)
-                        + " is out of range: the model's vocabulary has ids 0.." + (config.dVocab() - 1));
+                throw outOfRange(min < 0 ? min : max, "");
             }
             return runInScope(scope, out, ids, options);
         }
@@ -97,9 +99,8 @@ public final class HookedTransformer implements AutoCloseable {
 
     /** A misspelled or out-of-range hook name would silently give an unpatched run, so it is an error. */
     private void checkHookNames(RunOptions options) {
-        java.util.Set<String> known = new java.util.HashSet<>(HookNames.all(config));
         for (String name : options.namedHooks()) {
-            if (!known.contains(name)) {
+            if (!hookNames.contains(name)) {
                 throw new IllegalArgumentException("no hook point named " + name + " in this " + config.nLayers()
                         + "-layer model" + (config.hasMlp() ? "" : " (attention-only, no MLP hooks)"));
             }
@@ -107,8 +108,7 @@ public final class HookedTransformer implements AutoCloseable {
     }
 
     private ForwardResult runInScope(NDManager scope, NDManager out, NDArray ids, RunOptions options) {
-        scope.tempAttachAll(params.values().toArray(new NDArray[0]));
-        ForwardPass pass = new ForwardPass(config, params, scope, options);
+        ForwardPass pass = passIn(scope, options);
         NDArray logits = pass.logits(ids);
         logits.attach(out);
         Map<String, NDArray> cached = pass.cached();
@@ -123,8 +123,13 @@ public final class HookedTransformer implements AutoCloseable {
      * training uses this so that the graph for backpropagation stays alive until the step ends.
      */
     NDArray logitsInScope(NDManager scope, NDArray tokens) {
+        return passIn(scope, RunOptions.none()).logits(tokens);
+    }
+
+    /** A forward pass whose every result lands in {@code scope}, the parameters lent to it until it closes. */
+    private ForwardPass passIn(NDManager scope, RunOptions options) {
         scope.tempAttachAll(params.values().toArray(new NDArray[0]));
-        return new ForwardPass(config, params, scope, RunOptions.none()).logits(tokens);
+        return new ForwardPass(config, params, scope, options);
     }
 
     private int[] validate(int[][] tokens) {
@@ -142,13 +147,17 @@ public final class HookedTransformer implements AutoCloseable {
             for (int p = 0; p < pos; p++) {
                 int id = tokens[b][p];
                 if (id < 0 || id >= config.dVocab()) {
-                    throw new CircuitscopeException("token id " + id + " at position " + p
-                            + " is out of range: the model's vocabulary has ids 0.." + (config.dVocab() - 1));
+                    throw outOfRange(id, " at position " + p);
                 }
                 flat[b * pos + p] = id;
             }
         }
         return flat;
+    }
+
+    private CircuitscopeException outOfRange(long id, String where) {
+        return new CircuitscopeException("token id " + id + where + " is out of range: the model's vocabulary has ids 0.."
+                + (config.dVocab() - 1));
     }
 
     private void checkPositions(long pos) {

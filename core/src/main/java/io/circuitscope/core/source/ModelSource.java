@@ -6,7 +6,6 @@ import io.circuitscope.core.CircuitscopeException;
 import io.circuitscope.core.checkpoint.HfGpt2Checkpoint;
 import io.circuitscope.core.checkpoint.NativeCheckpoint;
 import io.circuitscope.core.model.ModelWeights;
-import io.circuitscope.core.tokenizer.Tokenizer;
 import io.circuitscope.core.tokenizer.TokenizerLoader;
 import io.circuitscope.core.zoo.ZooCatalog;
 import java.io.IOException;
@@ -45,13 +44,7 @@ public final class ModelSource {
             return new LoadedModel(source, w, TokenizerLoader.forHfDirectory(dir, w.config().dVocab()), card(dir));
         }
         ModelWeights w = NativeCheckpoint.load(dir);
-        Optional<Tokenizer> tokenizer = TokenizerLoader.forNativeDirectory(dir);
-        // As for HF directories: an id beyond the embedding would otherwise fail only deep in a run.
-        if (tokenizer.isPresent() && tokenizer.get().vocabSize() > w.config().dVocab()) {
-            throw new CircuitscopeException(dir.resolve("vocab.txt") + ": has " + tokenizer.get().vocabSize()
-                    + " tokens, but the model's d_vocab is " + w.config().dVocab());
-        }
-        return new LoadedModel(source, w, tokenizer, card(dir));
+        return new LoadedModel(source, w, TokenizerLoader.forNativeDirectory(dir, w.config().dVocab()), card(dir));
     }
 
     private static Optional<JsonNode> card(Path dir) {

@@ -29,17 +29,26 @@ public final class TokenizerLoader {
         } else {
             return Optional.empty();
         }
-        // Models may pad their embedding past the tokenizer, but an id beyond the embedding would fail deep in a run.
-        if (tokenizer.vocabSize() > vocabSize) {
-            throw new CircuitscopeException(dir + ": the tokenizer (" + tokenizer.description() + ") has ids up to "
-                    + (tokenizer.vocabSize() - 1) + ", but the model's vocab_size is " + vocabSize);
-        }
-        return Optional.of(tokenizer);
+        return Optional.of(fitting(dir, tokenizer, vocabSize, "vocab_size"));
     }
 
     /** The tokenizer of a native layout directory: its word-level {@code vocab.txt}, if any. */
-    public static Optional<Tokenizer> forNativeDirectory(Path dir) {
+    public static Optional<Tokenizer> forNativeDirectory(Path dir, int dVocab) {
         Path vocabTxt = dir.resolve("vocab.txt");
-        return Files.isRegularFile(vocabTxt) ? Optional.of(WordLevelTokenizer.read(vocabTxt)) : Optional.empty();
+        return Files.isRegularFile(vocabTxt)
+                ? Optional.of(fitting(dir, WordLevelTokenizer.read(vocabTxt), dVocab, "d_vocab"))
+                : Optional.empty();
+    }
+
+    /**
+     * Models may pad their embedding past the tokenizer, but a tokenizer id beyond the embedding would only fail
+     * deep in a run, so it is refused at load.
+     */
+    private static Tokenizer fitting(Path dir, Tokenizer tokenizer, int vocabSize, String field) {
+        if (tokenizer.vocabSize() > vocabSize) {
+            throw new CircuitscopeException(dir + ": the tokenizer (" + tokenizer.description() + ") has ids up to "
+                    + (tokenizer.vocabSize() - 1) + ", but the model's " + field + " is " + vocabSize);
+        }
+        return tokenizer;
     }
 }

@@ -59,8 +59,8 @@ class TokenizerLoaderTest {
 
     @Test
     void nativeDirectoryUsesVocabTxt() throws IOException {
-        assertTrue(TokenizerLoader.forNativeDirectory(dir).isEmpty());
+        assertTrue(TokenizerLoader.forNativeDirectory(dir, 2).isEmpty());
         Files.writeString(dir.resolve("vocab.txt"), "Mary\nJohn\n");
-        assertEquals("word-level vocab.txt (2 tokens)", describe(TokenizerLoader.forNativeDirectory(dir)));
+        assertEquals("word-level vocab.txt (2 tokens)", describe(TokenizerLoader.forNativeDirectory(dir, 2)));
     }
 }
