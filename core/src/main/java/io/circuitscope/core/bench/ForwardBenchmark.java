@@ -14,6 +14,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.SplittableRandom;
+import java.util.function.Function;
 
 /**
  * Measures forward throughput with hooks off and with every hook cached, and compares the hooks-off rate with the
@@ -66,14 +67,14 @@ public final class ForwardBenchmark {
         int[][] tokens = randomTokens(cfg.dVocab(), pos);
         try (HookedTransformer model = HookedTransformer.load(weights)) {
             RunOptions all = RunOptions.cacheAll();
-            timeForward(model, tokens, RunOptions.none(), 1);
-            timeForward(model, tokens, all, 1);
+            timeForward(model, tokens, RunOptions.none());
+            timeForward(model, tokens, all);
             // Interleave the two series so that machine noise affects both alike.
             double off = 0;
             double cached = 0;
             for (int i = 0; i < iterations; i++) {
-                off += timeForward(model, tokens, RunOptions.none(), 1);
-                cached += timeForward(model, tokens, all, 1);
+                off += timeForward(model, tokens, RunOptions.none());
+                cached += timeForward(model, tokens, all);
             }
             double nTokens = (double) batch * pos * iterations;
             double flops = forwardFlops(cfg, batch, pos) * iterations;
@@ -83,16 +84,33 @@ public final class ForwardBenchmark {
         }
     }
 
-    private static double timeForward(HookedTransformer model, int[][] tokens, RunOptions options, int reps) {
+    private static double timeForward(HookedTransformer model, int[][] tokens, RunOptions options) {
         long t0 = System.nanoTime();
-        for (int r = 0; r < reps; r++) {
-            try (NDManager out = model.manager().newSubManager()) {
-                NDArray logits = model.run(out, tokens, options).logits();
-                // Reading one value forces the computation to finish before the clock stops.
-                logits.get(0, 0, 0).getFloat();
-            }
+        try (NDManager out = model.manager().newSubManager()) {
+            NDArray logits = model.run(out, tokens, options).logits();
+            // Reading one value forces the computation to finish before the clock stops.
+            logits.get(0, 0, 0).getFloat();
         }
         return (System.nanoTime() - t0) / 1e9;
+    }
+
+    /**
+     * The fastest of {@code timed} runs of {@code work} after one untimed warm-up; each run's arrays go into a
+     * scope closed after it, and its last array is read so the computation has finished when the clock stops.
+     */
+    private static double bestSeconds(NDManager m, int timed, Function<NDManager, NDArray> work) {
+        double best = Double.MAX_VALUE;
+        for (int rep = 0; rep <= timed; rep++) {
+            try (NDManager scope = m.newSubManager()) {
+                long t0 = System.nanoTime();
+                NDArray last = work.apply(scope);
+                last.get(new long[last.getShape().dimension()]).getFloat();
+                if (rep > 0) {
+                    best = Math.min(best, (System.nanoTime() - t0) / 1e9);
+                }
+            }
+        }
+        return best;
     }
 
     /** Multiply-adds of the matmuls of one forward pass, counted as 2 flops each. */
@@ -114,16 +132,7 @@ public final class ForwardBenchmark {
         try (NDManager m = EngineBootstrap.pytorch().newBaseManager()) {
             NDArray a = m.randomNormal(new Shape(rows, inner));
             NDArray b = m.randomNormal(new Shape(inner, cols));
-            double best = Double.MAX_VALUE;
-            for (int i = 0; i < 6; i++) {
-                try (NDManager s = m.newSubManager()) {
-                    long t0 = System.nanoTime();
-                    NDArray r = a.matMul(b);
-                    r.attach(s);
-                    r.get(0, 0).getFloat();
-                    best = Math.min(best, (System.nanoTime() - t0) / 1e9);
-                }
-            }
+            double best = bestSeconds(m, 5, s -> attached(a.matMul(b), s));
             return 2.0 * rows * inner * cols / best / 1e9;
         }
     }
@@ -147,31 +156,25 @@ public final class ForwardBenchmark {
             NDArray wIn = c.hasMlp() ? m.randomNormal(new Shape(c.dModel(), c.mlpWidth())) : null;
             NDArray h = c.hasMlp() ? m.randomNormal(new Shape(tokens, c.mlpWidth())) : null;
             NDArray wOut = c.hasMlp() ? m.randomNormal(new Shape(c.mlpWidth(), c.dModel())) : null;
-            double best = Double.MAX_VALUE;
-            for (int rep = 0; rep < 4; rep++) {
-                try (NDManager s = m.newSubManager()) {
-                    long t0 = System.nanoTime();
-                    for (int l = 0; l < c.nLayers(); l++) {
-                        x.matMul(wQkv).attach(s);
-                        q.matMul(kT).attach(s);
-                        pattern.matMul(q).attach(s);
-                        z.matMul(wO).attach(s);
-                        if (wIn != null) {
-                            x.matMul(wIn).attach(s);
-                            h.matMul(wOut).attach(s);
-                        }
-                    }
-                    NDArray last = x.matMul(wU);
-                    last.attach(s);
-                    last.get(0, 0).getFloat();
-                    // The first repetition warms up libtorch's kernels and is not counted.
-                    if (rep > 0) {
-                        best = Math.min(best, (System.nanoTime() - t0) / 1e9);
+            return bestSeconds(m, 3, s -> {
+                for (int l = 0; l < c.nLayers(); l++) {
+                    attached(x.matMul(wQkv), s);
+                    attached(q.matMul(kT), s);
+                    attached(pattern.matMul(q), s);
+                    attached(z.matMul(wO), s);
+                    if (wIn != null) {
+                        attached(x.matMul(wIn), s);
+                        attached(h.matMul(wOut), s);
                     }
                 }
-            }
-            return best;
+                return attached(x.matMul(wU), s);
+            });
         }
+    }
+
+    private static NDArray attached(NDArray a, NDManager scope) {
+        a.attach(scope);
+        return a;
     }
 
     private int[][] randomTokens(int vocab, int pos) {
