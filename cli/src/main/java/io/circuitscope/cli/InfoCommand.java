@@ -18,11 +18,11 @@ import picocli.CommandLine.Spec;
 /** {@code circuitscope info}: a model's architecture, parameter count, tokenizer and model card. */
 @Command(name = "info", mixinStandardHelpOptions = true, description = "Show a model's architecture and tokenizer.")
 final class InfoCommand implements Callable<Integer> {
-    @picocli.CommandLine.Option(names = "--model", paramLabel = "M",
+    @picocli.CommandLine.Option(names = "--model", paramLabel = "M", converter = NonEmpty.TextConverter.class,
             description = "An HF GPT-2 directory, a native (TransformerLens) directory, or zoo:NAME.")
     String model;
 
-    @Parameters(arity = "0..1", paramLabel = "M", description = "The model, as an alternative to --model.")
+    @Parameters(arity = "0..1", paramLabel = "M", converter = NonEmpty.TextConverter.class, description = "The model, as an alternative to --model.")
     String positionalModel;
 
     @Spec

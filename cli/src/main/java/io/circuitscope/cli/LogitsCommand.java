@@ -10,6 +10,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /** {@code circuitscope logits}: writes the logits of one token sequence as a float32 .npy [n_tokens, d_vocab]. */
@@ -19,11 +20,13 @@ final class LogitsCommand implements Callable<Integer> {
     @Mixin
     ModelOption modelOption = new ModelOption();
 
-    @Option(names = "--tokens", required = true, split = ",", paramLabel = "IDS",
-            description = "Comma-separated token ids, e.g. 15496,995.")
-    int[] tokens;
+    // A single String, not an int[], so that picocli refuses a second --tokens instead of concatenating the two.
+    @Option(names = "--tokens", required = true, paramLabel = "IDS",
+            description = "Comma-separated token ids, e.g. 15496,995. Give it once.")
+    String tokens;
 
-    @Option(names = "--out", required = true, paramLabel = "F.npy", description = "Output .npy file.")
+    @Option(names = "--out", required = true, paramLabel = "F.npy", converter = NonEmpty.PathConverter.class,
+            description = "Output .npy file: a new path or an existing regular file.")
     Path out;
 
     @Spec
@@ -31,14 +34,29 @@ final class LogitsCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        int[] ids = parseIds();
         LoadedModel m = modelOption.load();
         float[] logits;
         try (HookedTransformer model = HookedTransformer.load(m.weights())) {
-            logits = model.logitsOnHeap(new int[][] {tokens}).data();
+            logits = model.logitsOnHeap(new int[][] {ids}).data();
         }
-        NpyWriter.writeFloat32(out, logits, tokens.length, m.weights().config().dVocab());
-        spec.commandLine().getOut().printf(Locale.ROOT, "wrote %s: float32 [%d, %d]%n", out, tokens.length,
+        NpyWriter.writeFloat32(out, logits, ids.length, m.weights().config().dVocab());
+        spec.commandLine().getOut().printf(Locale.ROOT, "wrote %s: float32 [%d, %d]%n", out, ids.length,
                 m.weights().config().dVocab());
         return 0;
+    }
+
+    private int[] parseIds() {
+        String[] parts = tokens.split(",", -1);
+        int[] ids = new int[parts.length];
+        for (int i = 0; i < parts.length; i++) {
+            try {
+                ids[i] = Integer.parseInt(parts[i].strip());
+            } catch (NumberFormatException e) {
+                throw new ParameterException(spec.commandLine(), "--tokens: '" + parts[i]
+                        + "' is not a token id (expected comma-separated integers, e.g. 15496,995)");
+            }
+        }
+        return ids;
     }
 }

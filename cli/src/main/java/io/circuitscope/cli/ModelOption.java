@@ -6,7 +6,7 @@ import picocli.CommandLine.Option;
 
 /** The {@code --model} option shared by every command that runs a model. */
 final class ModelOption {
-    @Option(names = "--model", required = true, paramLabel = "M",
+    @Option(names = "--model", required = true, paramLabel = "M", converter = NonEmpty.TextConverter.class,
             description = "An HF GPT-2 directory, a native (TransformerLens) directory, or zoo:NAME.")
     String model;
 

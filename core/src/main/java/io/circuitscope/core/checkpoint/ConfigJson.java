@@ -1,15 +1,15 @@
 package io.circuitscope.core.checkpoint;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.IOException;
-import java.nio.file.Files;
+import io.circuitscope.core.io.InputFile;
+import io.circuitscope.core.io.StrictJson;
 import java.nio.file.Path;
 
-/** Reads a checkpoint's {@code config.json}, turning every way it can be wrong into a message naming the file. */
+/**
+ * A checkpoint's {@code config.json}, read strictly: every field is checked for its JSON type and range, never
+ * coerced ("0" is not 0, 1.7 is not 1, -1 is not true), and every problem is a message naming the file and field.
+ */
 final class ConfigJson {
-    static final ObjectMapper JSON = new ObjectMapper();
-
     private final Path file;
     private final JsonNode root;
 
@@ -19,57 +19,67 @@ final class ConfigJson {
     }
 
     static ConfigJson read(Path file) {
-        if (!Files.isRegularFile(file)) {
-            throw new CheckpointException(file + ": file not found (a checkpoint directory needs config.json)");
-        }
-        try {
-            JsonNode root = JSON.readTree(file.toFile());
-            if (root == null || !root.isObject()) {
-                throw new CheckpointException(file + ": expected a JSON object");
-            }
-            return new ConfigJson(file, root);
-        } catch (IOException e) {
-            throw new CheckpointException(file + ": not valid JSON (" + firstLine(e.getMessage()) + ")", e);
-        }
-    }
-
-    JsonNode root() {
-        return root;
+        InputFile.requireRegular(file, "a checkpoint directory needs config.json");
+        return new ConfigJson(file, StrictJson.readObject(file, StrictJson.SMALL_FILE_LIMIT));
     }
 
     Path file() {
         return file;
     }
 
+    /** True when the key is present, even with a null value. */
+    boolean present(String key) {
+        return root.has(key);
+    }
+
+    /** True when the key is present with a non-null value. */
     boolean has(String key) {
         return root.hasNonNull(key);
     }
 
     String text(String key, String fallback) {
         JsonNode n = root.get(key);
-        return n == null || n.isNull() ? fallback : n.asText();
+        if (n == null || n.isNull()) {
+            return fallback;
+        }
+        if (!n.isTextual()) {
+            throw wrongType(key, "a string", n);
+        }
+        return n.textValue();
+    }
+
+    boolean flag(String key, boolean fallback) {
+        JsonNode n = root.get(key);
+        if (n == null || n.isNull()) {
+            return fallback;
+        }
+        if (!n.isBoolean()) {
+            throw wrongType(key, "true or false", n);
+        }
+        return n.booleanValue();
     }
 
     int positiveInt(String key) {
-        JsonNode n = root.get(key);
-        if (n == null || n.isNull()) {
+        Integer value = optionalInt(key);
+        if (value == null) {
             throw new CheckpointException(file + ": missing required field \"" + key + "\"");
         }
-        if (!n.canConvertToInt() || !n.isIntegralNumber() || n.asInt() <= 0) {
-            throw new CheckpointException(file + ": field \"" + key + "\" must be a positive integer, got " + n);
+        if (value <= 0) {
+            throw wrongType(key, "a positive integer", root.get(key));
         }
-        return n.asInt();
+        return value;
     }
 
+    /** The integer at {@code key}, or null when absent or null; a fraction or a value beyond int range is an error. */
     Integer optionalInt(String key) {
         JsonNode n = root.get(key);
         if (n == null || n.isNull()) {
             return null;
         }
-        if (!n.isIntegralNumber()) {
-            throw new CheckpointException(file + ": field \"" + key + "\" must be an integer, got " + n);
+        if (!n.isIntegralNumber() || !n.canConvertToInt()) {
+            throw wrongType(key, "an integer between " + Integer.MIN_VALUE + " and " + Integer.MAX_VALUE, n);
         }
-        return n.asInt();
+        return n.intValue();
     }
 
     double number(String key, double fallback) {
@@ -78,16 +88,17 @@ final class ConfigJson {
             return fallback;
         }
         if (!n.isNumber()) {
-            throw new CheckpointException(file + ": field \"" + key + "\" must be a number, got " + n);
+            throw wrongType(key, "a number", n);
         }
-        return n.asDouble();
+        return n.doubleValue();
     }
 
-    static String firstLine(String s) {
-        if (s == null) {
-            return "unknown error";
-        }
-        int nl = s.indexOf('\n');
-        return nl < 0 ? s : s.substring(0, nl);
+    /** The raw node at {@code key}, or null; for fields with an unusual shape. */
+    JsonNode node(String key) {
+        return root.get(key);
+    }
+
+    CheckpointException wrongType(String key, String expected, JsonNode got) {
+        return new CheckpointException(file + ": field \"" + key + "\" must be " + expected + ", got " + got);
     }
 }

@@ -1,26 +1,23 @@
 package io.circuitscope.core.checkpoint;
 
+import io.circuitscope.core.io.InputFile;
 import io.circuitscope.core.model.FloatTensor;
 import io.circuitscope.core.model.ModelConfig;
 import io.circuitscope.core.model.ModelWeights;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.regex.Pattern;
 
 /**
  * Loads a Hugging Face GPT-2 directory (config.json + model.safetensors) into TransformerLens-named weights,
  * accepting keys with or without the {@code transformer.} prefix and a tied or separate {@code lm_head}.
  */
 public final class HfGpt2Checkpoint {
-    private HfGpt2Checkpoint() {
-    }
+    private static final Pattern MASK_BUFFER = Pattern.compile("(transformer\\.)?h\\.\\d+\\.attn\\.(bias|masked_bias)");
 
-    /** True when {@code dir/config.json} declares {@code model_type: gpt2}. */
-    public static boolean isHfGpt2(Path dir) {
-        Path cfg = dir.resolve("config.json");
-        return Files.isRegularFile(cfg) && "gpt2".equals(ConfigJson.read(cfg).text("model_type", null));
+    private HfGpt2Checkpoint() {
     }
 
     /** Reads the config of an HF GPT-2 directory into TransformerLens fields. */
@@ -35,18 +32,26 @@ public final class HfGpt2Checkpoint {
         int nCtx = c.positiveInt("n_positions");
         int vocab = c.positiveInt("vocab_size");
         Integer inner = c.optionalInt("n_inner");
+        if (inner != null && inner <= 0) {
+            throw c.wrongType("n_inner", "a positive integer or null", c.node("n_inner"));
+        }
         String act = c.text("activation_function", "gelu_new");
         if (!act.equals("gelu_new") && !act.equals("gelu") && !act.equals("relu")) {
             throw new CheckpointException(c.file() + ": activation_function \"" + act
                     + "\" is not supported (gelu_new, gelu or relu)");
         }
         // Both change the attention scores; loading such a checkpoint silently would give wrong logits.
-        if (c.root().path("scale_attn_by_inverse_layer_idx").asBoolean(false)) {
+        if (c.flag("scale_attn_by_inverse_layer_idx", false)) {
             throw new CheckpointException(c.file() + ": scale_attn_by_inverse_layer_idx = true is not supported");
         }
-        if (!c.root().path("scale_attn_weights").asBoolean(true)) {
+        if (!c.flag("scale_attn_weights", true)) {
             throw new CheckpointException(c.file() + ": scale_attn_weights = false is not supported");
         }
+        if (c.flag("add_cross_attention", false)) {
+            throw new CheckpointException(c.file() + ": add_cross_attention = true is not supported");
+        }
+        // Read for its type only: tie_word_embeddings is applied when the weights are loaded.
+        c.flag("tie_word_embeddings", true);
         double eps = c.number("layer_norm_epsilon", 1e-5);
         Integer bos = c.optionalInt("bos_token_id");
         ModelConfig config = new ModelConfig(nLayers, dModel, nHeads, dModel / nHeads,
@@ -58,17 +63,23 @@ public final class HfGpt2Checkpoint {
         return config;
     }
 
-    /** Loads and converts the weights; every missing or misshaped tensor is reported with its expected shape. */
+    /**
+     * Loads and converts the weights. Every missing or misshaped tensor is reported with its expected shape, and
+     * every tensor the config does not use (other than GPT-2's attention-mask buffers) is an error.
+     */
     public static ModelWeights load(Path dir) {
         ModelConfig cfg = readConfig(dir);
+        boolean tied = ConfigJson.read(dir.resolve("config.json")).flag("tie_word_embeddings", true);
         Path file = dir.resolve("model.safetensors");
-        if (!Files.isRegularFile(file)) {
+        if (!InputFile.isPresent(file)) {
             throw new CheckpointException(file + ": file not found (only safetensors checkpoints are supported;"
                     + " convert pytorch_model.bin with safetensors' convert script)");
         }
+        InputFile.requireRegular(file, "");
         try (SafetensorsFile st = SafetensorsFile.open(file)) {
+            TensorInventory inventory = new TensorInventory(st, file.toString());
             String prefix = st.names().contains("transformer.wte.weight") ? "transformer." : "";
-            Reader r = new Reader(st, prefix);
+            Reader r = new Reader(inventory, prefix);
             int d = cfg.dModel();
             int h = cfg.nHeads();
             int dh = cfg.dHead();
@@ -102,14 +113,40 @@ public final class HfGpt2Checkpoint {
             }
             out.put("ln_final.w", r.read("ln_f.weight", d));
             out.put("ln_final.b", r.read("ln_f.bias", d));
-            // HF stores lm_head at the top level even when the body carries the transformer. prefix.
-            FloatTensor lmHead = st.names().contains("lm_head.weight")
-                    ? st.read("lm_head.weight", cfg.dVocab(), d)
-                    : wte;
-            out.put("unembed.W_U", lmHead.transpose2d());
+            out.put("unembed.W_U", unembedding(inventory, wte, tied, cfg, file).transpose2d());
             out.put("unembed.b_U", FloatTensor.zeros(cfg.dVocab()));
+            inventory.requireAllUsed(HfGpt2Checkpoint::isMaskBuffer, "config.json and the weights disagree"
+                    + " (check n_layer)");
             return new ModelWeights(cfg, out);
         }
+    }
+
+    /**
+     * lm_head as transformers would end up with it. When tied, transformers replaces any stored lm_head by wte, so
+     * a stored one that differs is ambiguous and refused; when untied, lm_head must be there.
+     */
+    private static FloatTensor unembedding(TensorInventory inventory, FloatTensor wte, boolean tied, ModelConfig cfg,
+                                           Path file) {
+        // HF stores lm_head at the top level even when the body carries the transformer. prefix.
+        if (!inventory.contains("lm_head.weight")) {
+            if (!tied) {
+                throw new CheckpointException(file + ": missing tensor 'lm_head.weight' (expected shape ["
+                        + cfg.dVocab() + ", " + cfg.dModel() + "]): config.json sets tie_word_embeddings to false");
+            }
+            return wte;
+        }
+        FloatTensor lmHead = inventory.read("lm_head.weight", cfg.dVocab(), cfg.dModel());
+        if (tied && !Arrays.equals(lmHead.data(), wte.data())) {
+            throw new CheckpointException(file + ": tensor 'lm_head.weight' differs from 'wte.weight', but config.json"
+                    + " ties them (tie_word_embeddings is true or absent), so transformers would ignore it; set"
+                    + " tie_word_embeddings to false to use it");
+        }
+        return lmHead;
+    }
+
+    /** GPT-2's causal-mask buffers, which Hub checkpoints carry and transformers ignores. */
+    private static boolean isMaskBuffer(String name) {
+        return MASK_BUFFER.matcher(name).matches();
     }
 
     /** Columns [from, from + d) of a Conv1D [d_model, 3 d_model] weight, as [n_heads, d_model, d_head]. */
@@ -126,7 +163,7 @@ public final class HfGpt2Checkpoint {
     }
 
     /** Reads body tensors under the detected key prefix. */
-    private record Reader(SafetensorsFile file, String prefix) {
+    private record Reader(TensorInventory file, String prefix) {
         FloatTensor read(String name, int... shape) {
             return file.read(prefix + name, shape);
         }

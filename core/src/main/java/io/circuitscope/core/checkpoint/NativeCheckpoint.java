@@ -1,13 +1,14 @@
 package io.circuitscope.core.checkpoint;
 
 import io.circuitscope.core.io.AtomicFileWriter;
+import io.circuitscope.core.io.InputFile;
 import io.circuitscope.core.model.FloatTensor;
 import io.circuitscope.core.model.ModelConfig;
 import io.circuitscope.core.model.ModelWeights;
 import io.circuitscope.core.model.ParameterLayout;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -17,30 +18,38 @@ import java.util.Map;
  * with TransformerLens state-dict names.
  */
 public final class NativeCheckpoint {
+    /** TransformerLens flags that change the forward pass in ways this engine does not implement. */
+    private static final List<String> UNSUPPORTED_FLAGS = List.of("parallel_attn_mlp", "gated_mlp", "final_rms",
+            "use_local_attn", "scale_attn_by_inverse_layer_idx", "use_qk_norm", "post_embedding_ln",
+            "use_normalization_before_and_after");
+
     private NativeCheckpoint() {
     }
 
-    /** Reads and validates the TransformerLens config of a native directory. */
+    /**
+     * Reads and validates the TransformerLens config of a native directory, applying TransformerLens's defaults
+     * ({@code normalization_type} "LN", {@code eps} 1e-5, {@code d_mlp} 4 d_model) where a field is absent.
+     */
     public static ModelConfig readConfig(Path dir) {
-        Path file = dir.resolve("config.json");
-        ConfigJson json = ConfigJson.read(file);
-        for (String key : List.of("n_layers", "d_model", "n_heads", "d_head", "d_vocab", "n_ctx")) {
-            json.positiveInt(key);
-        }
-        ModelConfig cfg;
-        try {
-            cfg = ConfigJson.JSON.treeToValue(json.root(), ModelConfig.class);
-        } catch (IOException e) {
-            throw new CheckpointException(file + ": not a TransformerLens config ("
-                    + ConfigJson.firstLine(e.getMessage()) + ")", e);
-        }
-        if (!json.has("eps")) {
-            cfg = withEps(cfg, 1e-5);
-        }
-        List<String> problems = new java.util.ArrayList<>(cfg.problems());
+        ConfigJson json = ConfigJson.read(dir.resolve("config.json"));
+        int nLayers = json.positiveInt("n_layers");
+        int dModel = json.positiveInt("d_model");
+        int nHeads = json.positiveInt("n_heads");
+        int dHead = json.positiveInt("d_head");
+        int dVocab = json.positiveInt("d_vocab");
+        int nCtx = json.positiveInt("n_ctx");
+        boolean attnOnly = json.flag("attn_only", false);
+        Integer dMlp = json.optionalInt("d_mlp");
+        // Absent means TransformerLens's default "LN"; an explicit null means no normalization, as in TransformerLens.
+        String normalization = json.present("normalization_type") ? json.text("normalization_type", null) : "LN";
+        ModelConfig cfg = new ModelConfig(nLayers, dModel, nHeads, dHead, dMlp, dVocab, nCtx,
+                json.text("act_fn", null), normalization, attnOnly,
+                json.text("positional_embedding_type", "standard"), json.number("eps", 1e-5),
+                json.optionalInt("bos_token_id"), json.text("model_name", null));
+        List<String> problems = new ArrayList<>(cfg.problems());
         problems.addAll(unsupportedFeatures(json, cfg));
         if (!problems.isEmpty()) {
-            throw new CheckpointException(file + ": " + String.join("; ", problems));
+            throw new CheckpointException(json.file() + ": " + String.join("; ", problems));
         }
         return cfg;
     }
@@ -50,15 +59,19 @@ public final class NativeCheckpoint {
      * checkpoint silently would compute wrong logits.
      */
     private static List<String> unsupportedFeatures(ConfigJson json, ModelConfig cfg) {
-        List<String> p = new java.util.ArrayList<>();
-        for (String flag : List.of("parallel_attn_mlp", "gated_mlp", "final_rms", "use_local_attn",
-                "scale_attn_by_inverse_layer_idx", "use_qk_norm")) {
-            if (json.root().path(flag).asBoolean(false)) {
+        List<String> p = new ArrayList<>();
+        for (String flag : UNSUPPORTED_FLAGS) {
+            if (json.flag(flag, false)) {
                 p.add(flag + " = true is not supported");
             }
         }
-        if (!json.root().path("use_attn_scale").asBoolean(true)) {
+        if (!json.flag("use_attn_scale", true)) {
             p.add("use_attn_scale = false is not supported");
+        }
+        double attnScale = json.number("attn_scale", Math.sqrt(cfg.dHead()));
+        if (attnScale != Math.sqrt(cfg.dHead())) {
+            p.add("attn_scale " + attnScale + " is not supported (only the default sqrt(d_head) = "
+                    + Math.sqrt(cfg.dHead()) + ")");
         }
         String direction = json.text("attention_dir", "causal");
         if (!direction.equals("causal")) {
@@ -68,6 +81,9 @@ public final class NativeCheckpoint {
             if (json.number(cap, -1) > 0) {
                 p.add(cap + " > 0 is not supported");
             }
+        }
+        if (json.has("num_experts")) {
+            p.add("num_experts (mixture of experts) is not supported");
         }
         Integer kvHeads = json.optionalInt("n_key_value_heads");
         if (kvHeads != null && kvHeads != cfg.nHeads()) {
@@ -81,18 +97,21 @@ public final class NativeCheckpoint {
         return p;
     }
 
-    /** Loads a native directory, reporting any missing or misshaped tensor with its expected shape. */
+    /**
+     * Loads a native directory, reporting any missing or misshaped tensor with its expected shape, and any tensor
+     * the config does not use.
+     */
     public static ModelWeights load(Path dir) {
         ModelConfig cfg = readConfig(dir);
-        Path file = dir.resolve("model.safetensors");
-        if (!Files.isRegularFile(file)) {
-            throw new CheckpointException(file + ": file not found");
-        }
+        Path file = InputFile.requireRegular(dir.resolve("model.safetensors"), "a native checkpoint needs it");
         Map<String, FloatTensor> tensors = new HashMap<>();
         try (SafetensorsFile st = SafetensorsFile.open(file)) {
+            TensorInventory inventory = new TensorInventory(st, file.toString());
             for (Map.Entry<String, int[]> e : ParameterLayout.of(cfg).entrySet()) {
-                tensors.put(e.getKey(), st.read(e.getKey(), e.getValue()));
+                tensors.put(e.getKey(), inventory.read(e.getKey(), e.getValue()));
             }
+            inventory.requireAllUsed(name -> false, "config.json and the weights disagree (check n_layers,"
+                    + " normalization_type and attn_only)");
         }
         return new ModelWeights(cfg, tensors);
     }
@@ -105,11 +124,5 @@ public final class NativeCheckpoint {
             throw CheckpointException.ioFailure(dir.resolve("config.json") + ": cannot write", e);
         }
         SafetensorsWriter.write(dir.resolve("model.safetensors"), weights.tensors(), Map.of("format", "pt"));
-    }
-
-    private static ModelConfig withEps(ModelConfig c, double eps) {
-        return new ModelConfig(c.nLayers(), c.dModel(), c.nHeads(), c.dHead(), c.dMlp(), c.dVocab(), c.nCtx(),
-                c.actFn(), c.normalizationType(), c.attnOnly(), c.positionalEmbeddingType(), eps, c.bosTokenId(),
-                c.modelName());
     }
 }

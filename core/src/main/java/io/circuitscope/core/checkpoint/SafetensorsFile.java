@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import io.circuitscope.core.io.InputFile;
 import io.circuitscope.core.model.FloatTensor;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -15,7 +16,6 @@ import java.nio.ShortBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
@@ -59,15 +59,15 @@ public final class SafetensorsFile implements AutoCloseable {
 
     /**
      * Opens {@code file} and validates its header: dtypes, shapes, that each tensor's byte range
-     * matches its shape, lies inside the file and overlaps no other tensor. No tensor data is read.
+     * matches its shape, and that the ranges tile the data region exactly, with no gap, overlap or
+     * trailing byte. No tensor data is read.
      *
      * @throws CheckpointException if the file cannot be opened or is not a well-formed safetensors file
      */
     public static SafetensorsFile open(Path file) {
         String label = file.toString();
-        if (Files.isDirectory(file)) {
-            throw new CheckpointException(label + ": is a directory, not a safetensors file");
-        }
+        // A FIFO would block open() forever, and a directory or broken link deserves its own message.
+        InputFile.requireRegular(file, "");
         FileChannel channel;
         try {
             channel = FileChannel.open(file, StandardOpenOption.READ);
@@ -262,7 +262,7 @@ public final class SafetensorsFile implements AutoCloseable {
                 entries.put(field.getKey(), Entry.parse(label, field.getKey(), field.getValue(), dataBytes));
             }
         }
-        checkNoOverlap(label, entries.values());
+        checkExactCoverage(label, entries.values(), dataBytes);
         return new SafetensorsFile(label, channel, 8 + headerLength, entries, metadata);
     }
 
@@ -300,22 +300,34 @@ public final class SafetensorsFile implements AutoCloseable {
         }
     }
 
-    private static void checkNoOverlap(String label, Iterable<Entry> entries) {
+    /**
+     * Requires the tensors to tile the data region exactly, from offset 0 to the end of the file, as the reference
+     * implementation does: a gap, an overlap or a trailing byte means the header and the data disagree, and every
+     * tensor after that point would be read shifted.
+     */
+    private static void checkExactCoverage(String label, Iterable<Entry> entries, long dataBytes) {
         List<Entry> sorted = new ArrayList<>();
-        for (Entry e : entries) {
-            // An empty tensor occupies no bytes, so it can share its offset with a neighbour.
-            if (e.end > e.begin) {
-                sorted.add(e);
-            }
-        }
-        sorted.sort(Comparator.comparingLong((Entry e) -> e.begin));
-        for (int i = 1; i < sorted.size(); i++) {
-            Entry previous = sorted.get(i - 1);
-            Entry current = sorted.get(i);
-            if (current.begin < previous.end) {
+        entries.forEach(sorted::add);
+        sorted.sort(Comparator.comparingLong((Entry e) -> e.begin).thenComparingLong(e -> e.end));
+        long expected = 0;
+        Entry previous = null;
+        for (Entry current : sorted) {
+            if (current.begin < expected) {
                 throw new CheckpointException(label + ": tensors '" + previous.name + "' " + previous.range()
                         + " and '" + current.name + "' " + current.range() + " overlap; the header is corrupt");
             }
+            if (current.begin > expected) {
+                throw new CheckpointException(label + ": bytes [" + expected + ", " + current.begin + ") of the data"
+                        + " region before tensor '" + current.name + "' belong to no tensor; the header and the data"
+                        + " disagree (the file is corrupt or its header length is wrong)");
+            }
+            expected = current.end;
+            previous = current;
+        }
+        if (expected != dataBytes) {
+            throw new CheckpointException(label + ": the tensors end at data offset " + expected + " but the data"
+                    + " region is " + dataBytes + " bytes; the header and the data disagree (the file has extra"
+                    + " bytes, or its header length is wrong)");
         }
     }
 

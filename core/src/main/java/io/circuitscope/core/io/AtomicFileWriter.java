@@ -10,6 +10,7 @@ import java.nio.channels.FileChannel;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
@@ -34,12 +35,14 @@ public final class AtomicFileWriter {
         void writeTo(FileChannel out) throws IOException;
     }
 
-    /** Writes {@code file} from {@code content}, creating missing parent directories. */
+    /**
+     * Writes {@code file} from {@code content}, creating missing parent directories. Only a missing path or a regular
+     * file is ever replaced; a symbolic link to a regular file is written through, leaving the link in place.
+     *
+     * @throws FileSystemException if {@code file} is a directory, a device, a FIFO, a socket or a broken link
+     */
     public static void write(Path file, Content content) throws IOException {
-        Path target = file.toAbsolutePath();
-        if (Files.isDirectory(target)) {
-            throw new FileSystemException(file.toString(), null, "is a directory");
-        }
+        Path target = writableTarget(file);
         Files.createDirectories(target.getParent());
         Path temp = target.resolveSibling("." + target.getFileName() + "." + UUID.randomUUID() + ".tmp");
         boolean moved = false;
@@ -61,6 +64,28 @@ public final class AtomicFileWriter {
                 deleteAfterFailure(temp);
             }
         }
+    }
+
+    /** The regular file that writing {@code file} should replace: the path itself, or the file its link points to. */
+    private static Path writableTarget(Path file) throws IOException {
+        if (!Files.exists(file, LinkOption.NOFOLLOW_LINKS)) {
+            return file.toAbsolutePath();
+        }
+        Path real;
+        try {
+            real = file.toRealPath();
+        } catch (IOException e) {
+            throw new FileSystemException(file.toString(), null, "is a symbolic link to a missing file or a loop");
+        }
+        if (Files.isDirectory(real)) {
+            throw new FileSystemException(file.toString(), null, "is a directory");
+        }
+        if (!Files.isRegularFile(real)) {
+            // Replacing a device or FIFO with a regular file would break it for everyone (think /dev/null as root).
+            throw new FileSystemException(file.toString(), null,
+                    "is not a regular file (a device, FIFO or socket); refusing to replace it");
+        }
+        return real;
     }
 
     /** Writes {@code value} as indented JSON. */

@@ -22,7 +22,8 @@ public record ModelConfig(
         @JsonProperty("d_vocab") int dVocab,
         @JsonProperty("n_ctx") int nCtx,
         @JsonProperty("act_fn") String actFn,
-        @JsonProperty("normalization_type") String normalizationType,
+        // Written even when null: TransformerLens reads an absent normalization_type as "LN", not as none.
+        @JsonProperty("normalization_type") @JsonInclude(JsonInclude.Include.ALWAYS) String normalizationType,
         @JsonProperty("attn_only") boolean attnOnly,
         @JsonProperty("positional_embedding_type") String positionalEmbeddingType,
         @JsonProperty("eps") double eps,
@@ -39,7 +40,7 @@ public record ModelConfig(
         NONE
     }
 
-    /** Returns the normalization kind, accepting TransformerLens spellings (LN, LNPre, null/none). */
+    /** Returns the normalization kind from TransformerLens's spellings: LN, LNPre, or null for none. */
     public Normalization normalization() {
         if (normalizationType == null) {
             return Normalization.NONE;
@@ -47,7 +48,6 @@ public record ModelConfig(
         return switch (normalizationType) {
             case "LN" -> Normalization.LN;
             case "LNPre" -> Normalization.LN_PRE;
-            case "none", "None", "" -> Normalization.NONE;
             default -> throw new IllegalStateException("unknown normalization_type " + normalizationType);
         };
     }
@@ -77,14 +77,17 @@ public record ModelConfig(
         if (!attnOnly && !ActivationFunction.isKnown(actFn)) {
             p.add("act_fn must be one of " + ActivationFunction.KNOWN + ", got " + actFn);
         }
-        if (normalizationType != null && !Set.of("LN", "LNPre", "none", "None", "").contains(normalizationType)) {
+        if (normalizationType != null && !Set.of("LN", "LNPre").contains(normalizationType)) {
             p.add("normalization_type must be LN, LNPre or null, got " + normalizationType);
         }
         if (positionalEmbeddingType != null && !positionalEmbeddingType.equals("standard")) {
             p.add("positional_embedding_type must be standard, got " + positionalEmbeddingType);
         }
-        if (!(eps > 0)) {
-            p.add("eps must be positive, got " + eps);
+        if (!(eps > 0) || Double.isInfinite(eps)) {
+            p.add("eps must be a positive number, got " + eps);
+        }
+        if (bosTokenId != null && (bosTokenId < 0 || bosTokenId >= dVocab)) {
+            p.add("bos_token_id " + bosTokenId + " is outside the vocabulary (0.." + (dVocab - 1) + ")");
         }
         return p;
     }

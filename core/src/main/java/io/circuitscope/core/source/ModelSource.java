@@ -1,14 +1,14 @@
 package io.circuitscope.core.source;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.circuitscope.core.CircuitscopeException;
-import io.circuitscope.core.checkpoint.HfGpt2Checkpoint;
-import io.circuitscope.core.checkpoint.NativeCheckpoint;
+import io.circuitscope.core.checkpoint.CheckpointLayout;
+import io.circuitscope.core.io.InputFile;
+import io.circuitscope.core.io.StrictJson;
 import io.circuitscope.core.model.ModelWeights;
+import io.circuitscope.core.tokenizer.Tokenizer;
 import io.circuitscope.core.tokenizer.TokenizerLoader;
 import io.circuitscope.core.zoo.ZooCatalog;
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
@@ -22,9 +22,12 @@ public final class ModelSource {
 
     /** Loads the model named by a {@code --model} argument. */
     public static LoadedModel load(String spec) {
+        if (spec.isBlank()) {
+            throw new CircuitscopeException("the model is an empty string (expected a checkpoint directory or"
+                    + " zoo:NAME; shipped models: " + ZooCatalog.names() + ")");
+        }
         if (spec.startsWith(ZOO_PREFIX)) {
-            String name = spec.substring(ZOO_PREFIX.length());
-            return fromDirectory(spec, ZooCatalog.extract(name));
+            return ZooCatalog.withExtracted(spec.substring(ZOO_PREFIX.length()), dir -> fromDirectory(spec, dir));
         }
         Path dir = Path.of(spec);
         if (!Files.exists(dir)) {
@@ -39,23 +42,28 @@ public final class ModelSource {
     }
 
     private static LoadedModel fromDirectory(String source, Path dir) {
-        if (HfGpt2Checkpoint.isHfGpt2(dir)) {
-            ModelWeights w = HfGpt2Checkpoint.load(dir);
-            return new LoadedModel(source, w, TokenizerLoader.forHfDirectory(dir, w.config().dVocab()), card(dir));
-        }
-        ModelWeights w = NativeCheckpoint.load(dir);
-        return new LoadedModel(source, w, TokenizerLoader.forNativeDirectory(dir, w.config().dVocab()), card(dir));
+        CheckpointLayout layout = CheckpointLayout.of(dir);
+        ModelWeights w = layout.load(dir);
+        int vocab = w.config().dVocab();
+        Optional<Tokenizer> tokenizer = layout == CheckpointLayout.HF_GPT2
+                ? TokenizerLoader.forHfDirectory(dir, vocab)
+                : TokenizerLoader.forNativeDirectory(dir, vocab);
+        return new LoadedModel(source, w, tokenizer, card(dir, vocab));
     }
 
-    private static Optional<JsonNode> card(Path dir) {
+    /** The optional {@code model-card.json}; when present it must be one JSON object with a valid BOS id, if any. */
+    private static Optional<JsonNode> card(Path dir, int vocab) {
         Path file = dir.resolve("model-card.json");
-        if (!Files.isRegularFile(file)) {
+        if (!InputFile.isPresent(file)) {
             return Optional.empty();
         }
-        try {
-            return Optional.of(new ObjectMapper().readTree(file.toFile()));
-        } catch (IOException e) {
-            throw new CircuitscopeException(file + ": not valid JSON (" + e.getMessage().split("\n")[0] + ")", e);
+        JsonNode card = StrictJson.readObject(file, StrictJson.SMALL_FILE_LIMIT);
+        JsonNode bos = card.path("data_format").path("bos_token_id");
+        if (!bos.isMissingNode() && !bos.isNull()
+                && (!bos.isIntegralNumber() || !bos.canConvertToInt() || bos.intValue() < 0 || bos.intValue() >= vocab)) {
+            throw new CircuitscopeException(file + ": data_format.bos_token_id " + bos + " is not a token id of this"
+                    + " model (0.." + (vocab - 1) + ")");
         }
+        return Optional.of(card);
     }
 }

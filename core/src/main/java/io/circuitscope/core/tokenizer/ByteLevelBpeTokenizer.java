@@ -1,24 +1,23 @@
 package io.circuitscope.core.tokenizer;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.knuddels.jtokkit.Encodings;
 import com.knuddels.jtokkit.api.Encoding;
 import com.knuddels.jtokkit.api.GptBytePairEncodingParams;
 import io.circuitscope.core.CircuitscopeException;
+import io.circuitscope.core.io.StrictJson;
+import io.circuitscope.core.io.Utf8Text;
 import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.text.Normalizer;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.UnaryOperator;
 import java.util.regex.Pattern;
 
@@ -33,7 +32,8 @@ public final class ByteLevelBpeTokenizer implements Tokenizer {
             "'s|'t|'re|'ve|'m|'ll|'d| ?\\p{L}+| ?\\p{N}+| ?[^\\s\\p{L}\\p{N}]+|\\s+(?!\\S)|\\s+",
             Pattern.UNICODE_CHARACTER_CLASS);
     private static final String ENCODING_NAME = "circuitscope-byte-level-bpe";
-    private static final ObjectMapper JSON = new ObjectMapper();
+    /** Special tokens in the GPT-2 convention, such as {@code <|endoftext|>}: matched whole, never merged. */
+    private static final Pattern SPECIAL_TOKEN = Pattern.compile("<\\|[^|]*\\|>");
 
     private final Encoding encoding;
     private final byte[][] bytesById;
@@ -50,16 +50,25 @@ public final class ByteLevelBpeTokenizer implements Tokenizer {
         this.label = label;
     }
 
-    /** Reads a GPT-2 style {@code vocab.json} (token to id) and {@code merges.txt} (one "a b" merge per line). */
-    public static ByteLevelBpeTokenizer fromVocabAndMerges(Path vocabJson, Path mergesTxt) {
-        Map<String, Integer> vocab = readVocab(readJson(vocabJson), vocabJson.toString());
+    /**
+     * Reads a GPT-2 style {@code vocab.json} (token to id) and {@code merges.txt} (one "a b" merge per line).
+     *
+     * @param maxVocab the model's vocabulary size; any id at or above it is refused before anything is sized by it
+     */
+    public static ByteLevelBpeTokenizer fromVocabAndMerges(Path vocabJson, Path mergesTxt, int maxVocab) {
+        Map<String, Integer> vocab = readVocab(readJson(vocabJson), vocabJson.toString(), maxVocab);
         List<Merge> merges = readMergesTxt(mergesTxt);
         return build(vocab, merges, Map.of(), UnaryOperator.identity(), vocabJson.toString(),
                 vocabJson.getFileName() + " + " + mergesTxt.getFileName());
     }
 
-    /** Reads a HF {@code tokenizer.json} with a BPE model and GPT-2's ByteLevel pre-tokenizer. */
-    public static ByteLevelBpeTokenizer fromTokenizerJson(Path tokenizerJson) {
+    /**
+     * Reads a HF {@code tokenizer.json} with a BPE model and GPT-2's ByteLevel pre-tokenizer; any model option that
+     * would change tokenization and is not implemented is refused.
+     *
+     * @param maxVocab the model's vocabulary size; any id at or above it is refused before anything is sized by it
+     */
+    public static ByteLevelBpeTokenizer fromTokenizerJson(Path tokenizerJson, int maxVocab) {
         String source = tokenizerJson.toString();
         JsonNode root = readJson(tokenizerJson);
         JsonNode model = root.path("model");
@@ -67,10 +76,11 @@ public final class ByteLevelBpeTokenizer implements Tokenizer {
             throw new CircuitscopeException(source + ": model.type is '" + model.path("type").asText()
                     + "'; only BPE tokenizers are supported");
         }
+        requirePlainBpe(model, source);
         requireGpt2PreTokenizer(root.path("pre_tokenizer"), source);
-        Map<String, Integer> vocab = readVocab(model.path("vocab"), source + " model.vocab");
+        Map<String, Integer> vocab = readVocab(model.path("vocab"), source + " model.vocab", maxVocab);
         List<Merge> merges = readJsonMerges(model.path("merges"), source);
-        return build(vocab, merges, readAddedTokens(root.path("added_tokens"), source),
+        return build(vocab, merges, readAddedTokens(root.path("added_tokens"), source, maxVocab),
                 normalizer(root.path("normalizer"), source), source, String.valueOf(tokenizerJson.getFileName()));
     }
 
@@ -111,6 +121,7 @@ public final class ByteLevelBpeTokenizer implements Tokenizer {
                                                String source, String label) {
         GptBytePairEncodingParams params =
                 new GptBytePairEncodingParams(ENCODING_NAME, GPT2_SPLIT, ranks(vocab, merges, source), Map.of());
+        requireEveryTokenMergeable(vocab, merges, addedTokens, source);
         Encoding encoding = Encodings.newLazyEncodingRegistry().registerGptBytePairEncoding(params)
                 .getEncoding(ENCODING_NAME).orElseThrow();
         return new ByteLevelBpeTokenizer(encoding, bytesById(vocab, addedTokens), normalizer, source, label);
@@ -157,6 +168,35 @@ public final class ByteLevelBpeTokenizer implements Tokenizer {
         return ranks;
     }
 
+    /**
+     * Every vocabulary token longer than one byte must be the result of some merge, or BPE could never produce it:
+     * such a token means the merges were cut short (a truncated merges.txt silently re-tokenizes text). Added tokens
+     * and GPT-2-style special tokens such as {@code <|endoftext|>} are matched whole, not merged, and are exempt.
+     */
+    private static void requireEveryTokenMergeable(Map<String, Integer> vocab, List<Merge> merges,
+                                                   Map<Integer, String> addedTokens, String source) {
+        Set<String> producible = new HashSet<>();
+        for (Merge merge : merges) {
+            producible.add(merge.left() + merge.right());
+        }
+        List<String> orphans = new ArrayList<>();
+        for (Map.Entry<String, Integer> e : vocab.entrySet()) {
+            String token = e.getKey();
+            boolean singleByte = token.codePointCount(0, token.length()) == 1 && ByteLevelAlphabet.bytesOf(token)
+                    .map(b -> b.length == 1).orElse(false);
+            if (!singleByte && !producible.contains(token) && !token.equals(addedTokens.get(e.getValue()))
+                    && !SPECIAL_TOKEN.matcher(token).matches()) {
+                orphans.add(token);
+            }
+        }
+        if (!orphans.isEmpty()) {
+            orphans.sort(Comparator.comparing(vocab::get));
+            throw new CircuitscopeException(source + ": " + orphans.size() + " vocabulary tokens (ids "
+                    + vocab.get(orphans.get(0)) + " and up, e.g. '" + orphans.get(0) + "') are made by no merge; the"
+                    + " merges are incomplete or truncated, and text would be tokenized differently");
+        }
+    }
+
     /** Every id's bytes, null where no token has that id. */
     private static byte[][] bytesById(Map<String, Integer> vocab, Map<Integer, String> addedTokens) {
         int size = 1 + Math.max(
@@ -180,7 +220,7 @@ public final class ByteLevelBpeTokenizer implements Tokenizer {
         return ByteLevelAlphabet.bytesOf(token).orElseGet(() -> token.getBytes(StandardCharsets.UTF_8));
     }
 
-    private static Map<String, Integer> readVocab(JsonNode node, String source) {
+    private static Map<String, Integer> readVocab(JsonNode node, String source, int maxVocab) {
         if (!node.isObject()) {
             throw new CircuitscopeException(source + " is not a JSON object mapping tokens to ids");
         }
@@ -191,6 +231,10 @@ public final class ByteLevelBpeTokenizer implements Tokenizer {
             if (!value.isIntegralNumber() || !value.canConvertToInt() || value.intValue() < 0) {
                 throw new CircuitscopeException(source + ": token '" + entry.getKey() + "' has id " + value
                         + "; ids must be non-negative integers");
+            }
+            if (value.intValue() >= maxVocab) {
+                throw new CircuitscopeException(source + ": token '" + entry.getKey() + "' has id " + value
+                        + ", but the model's vocabulary has only " + maxVocab + " ids (0.." + (maxVocab - 1) + ")");
             }
             String earlier = tokenById.putIfAbsent(value.intValue(), entry.getKey());
             if (earlier != null) {
@@ -203,15 +247,10 @@ public final class ByteLevelBpeTokenizer implements Tokenizer {
     }
 
     private static List<Merge> readMergesTxt(Path mergesTxt) {
-        List<String> lines;
-        try {
-            lines = Files.readAllLines(mergesTxt, StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw cannotRead(mergesTxt, e);
-        }
-        List<Merge> merges = new ArrayList<>(lines.size());
-        for (int i = 0; i < lines.size(); i++) {
-            String line = lines.get(i);
+        String[] lines = Utf8Text.read(mergesTxt, StrictJson.TOKENIZER_FILE_LIMIT).split("\r?\n", -1);
+        List<Merge> merges = new ArrayList<>(lines.length);
+        for (int i = 0; i < lines.length; i++) {
+            String line = lines[i];
             if ((i == 0 && line.startsWith("#version")) || line.isBlank()) {
                 continue;
             }
@@ -249,13 +288,23 @@ public final class ByteLevelBpeTokenizer implements Tokenizer {
         return new Merge(parts[0], parts[1], where);
     }
 
-    private static Map<Integer, String> readAddedTokens(JsonNode node, String source) {
+    private static Map<Integer, String> readAddedTokens(JsonNode node, String source, int maxVocab) {
         Map<Integer, String> added = new HashMap<>();
+        if (node.isMissingNode() || node.isNull()) {
+            return added;
+        }
+        if (!node.isArray()) {
+            throw new CircuitscopeException(source + ": added_tokens is " + node.getNodeType() + ", not a list");
+        }
         for (JsonNode token : node) {
             JsonNode id = token.path("id");
             JsonNode content = token.path("content");
             if (!id.isIntegralNumber() || !id.canConvertToInt() || id.intValue() < 0 || !content.isTextual()) {
                 throw new CircuitscopeException(source + ": added token " + token + " needs an id and a content");
+            }
+            if (id.intValue() >= maxVocab) {
+                throw new CircuitscopeException(source + ": added token '" + content.textValue() + "' has id " + id
+                        + ", but the model's vocabulary has only " + maxVocab + " ids (0.." + (maxVocab - 1) + ")");
             }
             added.put(id.intValue(), content.textValue());
         }
@@ -264,13 +313,48 @@ public final class ByteLevelBpeTokenizer implements Tokenizer {
 
     /** Rejects pre-tokenizers other than GPT-2's, since encoding with the wrong split would silently give wrong ids. */
     private static void requireGpt2PreTokenizer(JsonNode preTokenizer, String source) {
-        boolean gpt2 = "ByteLevel".equals(preTokenizer.path("type").asText())
-                && preTokenizer.path("use_regex").asBoolean(true)
-                && !preTokenizer.path("add_prefix_space").asBoolean(false);
+        boolean gpt2 = "ByteLevel".equals(preTokenizer.path("type").textValue())
+                && booleanOption(preTokenizer, "use_regex", true, source + " pre_tokenizer")
+                && !booleanOption(preTokenizer, "add_prefix_space", false, source + " pre_tokenizer");
         if (!gpt2) {
             throw new CircuitscopeException(source + ": pre_tokenizer " + preTokenizer + " is not supported; only"
                     + " GPT-2's ByteLevel pre-tokenizer (use_regex, no add_prefix_space) is");
         }
+    }
+
+    /**
+     * Refuses the BPE model options that change how text is split into tokens and that this tokenizer does not
+     * implement, so a tokenizer.json using them can never be applied as if they were absent.
+     */
+    private static void requirePlainBpe(JsonNode model, String source) {
+        String where = source + " model";
+        for (String key : List.of("dropout", "continuing_subword_prefix", "end_of_word_suffix")) {
+            JsonNode value = model.path(key);
+            boolean unset = value.isMissingNode() || value.isNull() || (value.isTextual() && value.textValue().isEmpty());
+            if (!unset) {
+                throw new CircuitscopeException(where + "." + key + " is " + value + "; only null is supported,"
+                        + " since it changes tokenization");
+            }
+        }
+        for (String key : List.of("byte_fallback", "ignore_merges")) {
+            if (booleanOption(model, key, false, where)) {
+                throw new CircuitscopeException(where + "." + key + " is true; only false is supported, since it"
+                        + " changes tokenization");
+            }
+        }
+        booleanOption(model, "fuse_unk", false, where);
+    }
+
+    /** A boolean option, its default when absent or null; any other JSON type is an error naming it. */
+    private static boolean booleanOption(JsonNode parent, String key, boolean fallback, String where) {
+        JsonNode value = parent.path(key);
+        if (value.isMissingNode() || value.isNull()) {
+            return fallback;
+        }
+        if (!value.isBoolean()) {
+            throw new CircuitscopeException(where + "." + key + " is " + value + "; expected true or false");
+        }
+        return value.booleanValue();
     }
 
     /** The tokenizer.json normalizer: none, or one Unicode normal form (Pythia, for one, uses NFC). */
@@ -289,17 +373,6 @@ public final class ByteLevelBpeTokenizer implements Tokenizer {
     }
 
     private static JsonNode readJson(Path file) {
-        try (InputStream in = Files.newInputStream(file)) {
-            return JSON.readTree(in);
-        } catch (JsonProcessingException e) {
-            throw new CircuitscopeException(file + " is not valid JSON: " + e.getOriginalMessage(), e);
-        } catch (IOException e) {
-            throw cannotRead(file, e);
-        }
-    }
-
-    private static CircuitscopeException cannotRead(Path file, IOException e) {
-        String why = e instanceof NoSuchFileException ? "it does not exist" : e.toString();
-        return new CircuitscopeException("cannot read " + file + ": " + why, e);
+        return StrictJson.readObject(file, StrictJson.TOKENIZER_FILE_LIMIT);
     }
 }

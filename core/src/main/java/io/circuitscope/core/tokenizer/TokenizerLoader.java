@@ -1,7 +1,6 @@
 package io.circuitscope.core.tokenizer;
 
-import io.circuitscope.core.CircuitscopeException;
-import java.nio.file.Files;
+import io.circuitscope.core.io.InputFile;
 import java.nio.file.Path;
 import java.util.Optional;
 
@@ -20,35 +19,26 @@ public final class TokenizerLoader {
         Path vocabJson = dir.resolve("vocab.json");
         Path mergesTxt = dir.resolve("merges.txt");
         Tokenizer tokenizer;
-        if (Files.isRegularFile(tokenizerJson)) {
-            tokenizer = ByteLevelBpeTokenizer.fromTokenizerJson(tokenizerJson);
-        } else if (Files.isRegularFile(vocabJson) && Files.isRegularFile(mergesTxt)) {
-            tokenizer = ByteLevelBpeTokenizer.fromVocabAndMerges(vocabJson, mergesTxt);
+        if (InputFile.isPresent(tokenizerJson)) {
+            tokenizer = ByteLevelBpeTokenizer.fromTokenizerJson(tokenizerJson, vocabSize);
+        } else if (InputFile.isPresent(vocabJson) || InputFile.isPresent(mergesTxt)) {
+            // One without the other is a broken download; falling back to another tokenizer would hide it.
+            tokenizer = ByteLevelBpeTokenizer.fromVocabAndMerges(
+                    InputFile.requireRegular(vocabJson, "it comes with " + mergesTxt.getFileName()),
+                    InputFile.requireRegular(mergesTxt, "it comes with " + vocabJson.getFileName()), vocabSize);
         } else if (vocabSize == Gpt2BpeTokenizer.VOCAB_SIZE) {
             tokenizer = new Gpt2BpeTokenizer();
         } else {
             return Optional.empty();
         }
-        return Optional.of(fitting(dir, tokenizer, vocabSize, "vocab_size"));
+        return Optional.of(tokenizer);
     }
 
     /** The tokenizer of a native layout directory: its word-level {@code vocab.txt}, if any. */
     public static Optional<Tokenizer> forNativeDirectory(Path dir, int dVocab) {
         Path vocabTxt = dir.resolve("vocab.txt");
-        return Files.isRegularFile(vocabTxt)
-                ? Optional.of(fitting(dir, WordLevelTokenizer.read(vocabTxt), dVocab, "d_vocab"))
+        return InputFile.isPresent(vocabTxt)
+                ? Optional.of(WordLevelTokenizer.read(vocabTxt, dVocab))
                 : Optional.empty();
-    }
-
-    /**
-     * Models may pad their embedding past the tokenizer, but a tokenizer id beyond the embedding would only fail
-     * deep in a run, so it is refused at load.
-     */
-    private static Tokenizer fitting(Path dir, Tokenizer tokenizer, int vocabSize, String field) {
-        if (tokenizer.vocabSize() > vocabSize) {
-            throw new CircuitscopeException(dir + ": the tokenizer (" + tokenizer.description() + ") has ids up to "
-                    + (tokenizer.vocabSize() - 1) + ", but the model's " + field + " is " + vocabSize);
-        }
-        return tokenizer;
     }
 }

@@ -3,13 +3,10 @@ package io.circuitscope.core.tokenizer;
 import io.circuitscope.core.CircuitscopeException;
 import io.circuitscope.core.io.AtomicFileWriter;
 import io.circuitscope.core.io.IoFailure;
-import java.io.BufferedReader;
+import io.circuitscope.core.io.StrictJson;
+import io.circuitscope.core.io.Utf8Text;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -59,36 +56,36 @@ public final class WordLevelTokenizer implements Tokenizer {
         }
     }
 
-    /** Reads a {@code vocab.txt} file. */
-    public static WordLevelTokenizer read(Path vocabTxt) {
-        try (InputStream in = Files.newInputStream(vocabTxt)) {
-            return read(in, vocabTxt.toString(), String.valueOf(vocabTxt.getFileName()));
-        } catch (NoSuchFileException e) {
-            throw new CircuitscopeException("cannot read " + vocabTxt + ": it does not exist", e);
-        } catch (IOException e) {
-            throw new CircuitscopeException("cannot read " + vocabTxt + ": " + e, e);
+    /**
+     * Reads a {@code vocab.txt} file: strict UTF-8, one token per line, every line ended by a newline, so that a file
+     * cut off in the middle of a token is refused rather than read as a shorter vocabulary.
+     *
+     * @param maxTokens the model's vocabulary size; a longer file is refused before its tokens are indexed
+     */
+    public static WordLevelTokenizer read(Path vocabTxt, int maxTokens) {
+        String text = Utf8Text.read(vocabTxt, StrictJson.TOKENIZER_FILE_LIMIT);
+        if (text.startsWith("\uFEFF")) {
+            text = text.substring(1);
         }
-    }
-
-    /** Reads {@code vocab.txt} content from a stream, e.g. a classpath resource, naming it {@code sourceName}. */
-    public static WordLevelTokenizer read(InputStream in, String sourceName) {
-        try {
-            return read(in, sourceName, sourceName);
-        } catch (IOException e) {
-            throw new CircuitscopeException("cannot read " + sourceName + ": " + e, e);
+        if (text.isEmpty()) {
+            throw new CircuitscopeException(vocabTxt + ": empty file; expected one token per line");
         }
-    }
-
-    private static WordLevelTokenizer read(InputStream in, String source, String label) throws IOException {
-        BufferedReader reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8.newDecoder()));
-        List<String> lines = new ArrayList<>();
-        for (String line = reader.readLine(); line != null; line = reader.readLine()) {
-            lines.add(lines.isEmpty() && line.startsWith("\uFEFF") ? line.substring(1) : line);
+        if (!text.endsWith("\n")) {
+            String last = text.substring(text.lastIndexOf('\n') + 1);
+            throw new CircuitscopeException(vocabTxt + ": the last line ('" + last + "') does not end with a newline;"
+                    + " the file looks truncated");
         }
+        List<String> lines = new ArrayList<>(List.of(text.split("\r?\n", -1)));
         while (!lines.isEmpty() && lines.get(lines.size() - 1).isEmpty()) {
             lines.remove(lines.size() - 1);
         }
-        return new WordLevelTokenizer(lines, source, label, id -> source + " line " + (id + 1));
+        if (lines.size() > maxTokens) {
+            throw new CircuitscopeException(vocabTxt + ": " + lines.size() + " tokens, but the model's vocabulary"
+                    + " has only " + maxTokens);
+        }
+        String source = vocabTxt.toString();
+        return new WordLevelTokenizer(lines, source, String.valueOf(vocabTxt.getFileName()),
+                id -> source + " line " + (id + 1));
     }
 
     /** Writes this vocabulary as {@code vocab.txt}, atomically, so a reader never sees a half-written file. */
@@ -99,7 +96,6 @@ public final class WordLevelTokenizer implements Tokenizer {
             throw new CircuitscopeException(vocabTxt + ": cannot write: " + IoFailure.describe(e), e);
         }
     }
-
 
     /** The words {@link #encode} looks up for a text, in order; used to build a vocabulary that covers a corpus. */
     public static List<String> words(String text) {
@@ -150,6 +146,5 @@ public final class WordLevelTokenizer implements Tokenizer {
     public String description() {
         return "word-level " + label + " (" + tokens.size() + " tokens)";
     }
-
 
 }

@@ -46,6 +46,10 @@ public final class ModelCardWriter {
      * model never mixes with another's files (a stale vocab.txt would silently become its tokenizer).
      */
     public static void checkTarget(Path dir) {
+        if (Files.isSymbolicLink(dir)) {
+            // The finished model is moved into place as a whole, which would replace the link itself.
+            throw new CircuitscopeException(dir + ": is a symbolic link; give the directory it points to instead");
+        }
         if (!Files.exists(dir)) {
             return;
         }

@@ -7,20 +7,17 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
 
 /**
  * The models that ship inside the jar as {@code zoo:NAME}, listed in {@code io/circuitscope/core/zoo/models.txt};
- * each is extracted once per process to a temp directory so it loads exactly like a directory on disk.
+ * each load copies one into a temporary directory, so it loads exactly like a directory on disk, and removes it.
  */
 public final class ZooCatalog {
     private static final String ROOT = "/io/circuitscope/core/zoo/";
     private static final List<String> FILES = List.of("config.json", "model.safetensors", "vocab.txt", "model-card.json");
-    private static final Map<String, Path> EXTRACTED = new ConcurrentHashMap<>();
 
     private ZooCatalog() {
     }
@@ -38,31 +35,60 @@ public final class ZooCatalog {
         }
     }
 
-    /** Extracts a shipped model and returns its directory, or fails naming the models that exist. */
-    public static Path extract(String name) {
+    /**
+     * Copies a shipped model into a fresh temporary directory, applies {@code use} to it, and deletes the directory
+     * again whether {@code use} returns or throws, so no run leaves anything behind in the temp dir. Loading reads
+     * every file fully, so nothing needs the copy afterwards.
+     *
+     * @throws CircuitscopeException if there is no such model, naming the models that exist
+     */
+    public static <T> T withExtracted(String name, Function<Path, T> use) {
         if (!names().contains(name)) {
             throw new CircuitscopeException("zoo:" + name + ": no such zoo model; available: "
                     + String.join(", ", names().stream().map(n -> "zoo:" + n).toList()));
         }
-        return EXTRACTED.computeIfAbsent(name, ZooCatalog::copyOut);
+        Path dir;
+        try {
+            dir = Files.createTempDirectory("circuitscope-zoo-" + name + "-");
+        } catch (IOException e) {
+            throw new CircuitscopeException("zoo:" + name + ": cannot create a temporary directory: "
+                    + IoFailure.describe(e), e);
+        }
+        try {
+            copyOut(name, dir);
+            return use.apply(dir);
+        } finally {
+            deleteQuietly(dir);
+        }
     }
 
-    private static Path copyOut(String name) {
+    private static void copyOut(String name, Path dir) {
         try {
-            Path dir = Files.createTempDirectory("circuitscope-zoo-" + name + "-");
             for (String f : FILES) {
                 try (InputStream in = ZooCatalog.class.getResourceAsStream(ROOT + name + "/" + f)) {
                     if (in != null) {
-                        Files.copy(in, dir.resolve(f), StandardCopyOption.REPLACE_EXISTING);
-                        dir.resolve(f).toFile().deleteOnExit();
+                        Files.copy(in, dir.resolve(f));
                     }
                 }
             }
-            dir.toFile().deleteOnExit();
-            return dir;
         } catch (IOException e) {
             throw new CircuitscopeException("zoo:" + name + ": cannot extract to a temporary directory: "
                     + IoFailure.describe(e), e);
+        }
+    }
+
+    private static void deleteQuietly(Path dir) {
+        for (String f : FILES) {
+            try {
+                Files.deleteIfExists(dir.resolve(f));
+            } catch (IOException ignored) {
+                // Best effort: the model has been loaded or the run has already failed, and that is what matters.
+            }
+        }
+        try {
+            Files.deleteIfExists(dir);
+        } catch (IOException ignored) {
+            // As above.
         }
     }
 }

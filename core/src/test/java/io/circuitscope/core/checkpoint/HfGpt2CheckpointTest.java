@@ -140,7 +140,7 @@ class HfGpt2CheckpointTest {
         Path unscaled = copyWithConfig("plain-untied", c -> c.put("scale_attn_weights", false));
         assertTrue(loadFailure(unscaled).contains("scale_attn_weights = false is not supported"));
         Path noEps = copyWithConfig("plain-untied", c -> c.put("layer_norm_epsilon", 0.0));
-        assertTrue(loadFailure(noEps).contains("eps must be positive"));
+        assertTrue(loadFailure(noEps).contains("eps must be a positive number"));
     }
 
     @Test

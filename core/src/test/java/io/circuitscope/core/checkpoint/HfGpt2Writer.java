@@ -1,5 +1,6 @@
 package io.circuitscope.core.checkpoint;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.circuitscope.core.model.FloatTensor;
 import io.circuitscope.core.model.ModelConfig;
@@ -12,6 +13,7 @@ import java.util.Map;
 
 /** Test-side inverse of {@link HfGpt2Checkpoint}: writes TransformerLens-named weights in HF GPT-2 layout. */
 public final class HfGpt2Writer {
+    private static final ObjectMapper JSON = new ObjectMapper();
     private HfGpt2Writer() {
     }
 
@@ -67,7 +69,7 @@ public final class HfGpt2Writer {
         }
         Files.createDirectories(dir);
         SafetensorsWriter.write(dir.resolve("model.safetensors"), t, Map.of("format", "pt"));
-        ObjectNode cfg = ConfigJson.JSON.createObjectNode();
+        ObjectNode cfg = JSON.createObjectNode();
         cfg.put("model_type", "gpt2");
         cfg.put("n_layer", c.nLayers());
         cfg.put("n_embd", d);
@@ -78,7 +80,7 @@ public final class HfGpt2Writer {
         cfg.put("activation_function", c.actFn());
         cfg.put("layer_norm_epsilon", c.eps());
         cfg.put("tie_word_embeddings", tied);
-        ConfigJson.JSON.writeValue(dir.resolve("config.json").toFile(), cfg);
+        JSON.writeValue(dir.resolve("config.json").toFile(), cfg);
     }
 
     /** The same weights with W_U = W_E^T and b_U = 0, as a tied HF checkpoint stores them. */

@@ -1,5 +1,7 @@
 package io.circuitscope.core.checkpoint;
 
+import io.circuitscope.core.CircuitscopeException;
+
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -314,12 +316,33 @@ class SafetensorsFileTest {
 
     @Test
     void missingFile() {
-        assertOpenFails(dir.resolve(NAME), "cannot open", "no such file");
+        assertNotARegularFile(dir.resolve(NAME), "file not found");
     }
 
     @Test
     void directoryInsteadOfFile() throws IOException {
-        assertOpenFails(Files.createDirectory(dir.resolve(NAME)), "is a directory");
+        assertNotARegularFile(Files.createDirectory(dir.resolve(NAME)), "is a directory, not a file");
+    }
+
+    @Test
+    void fifoIsRefusedWithoutOpeningIt() throws Exception {
+        Path fifo = dir.resolve(NAME);
+        assertEquals(0, new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor());
+        // Opening a FIFO for reading would block this test forever, so reaching the assertion proves it is not opened.
+        assertNotARegularFile(fifo, "is not a regular file");
+    }
+
+    @Test
+    void symbolicLinkLoopIsNamed() throws IOException {
+        Path link = dir.resolve(NAME);
+        Files.createSymbolicLink(link, link);
+        assertNotARegularFile(link, "is a symbolic link that cannot be followed (a loop");
+    }
+
+    @Test
+    void danglingSymbolicLinkIsNamed() throws IOException {
+        Path link = Files.createSymbolicLink(dir.resolve(NAME), dir.resolve("gone.safetensors"));
+        assertNotARegularFile(link, "is a symbolic link to a missing file");
     }
 
     // ---- lookups ------------------------------------------------------------------------------
@@ -372,6 +395,12 @@ class SafetensorsFileTest {
 
     private Path writeBytes(byte[] bytes) throws IOException {
         return Files.write(dir.resolve(NAME), bytes);
+    }
+
+    private static void assertNotARegularFile(Path file, String phrase) {
+        CircuitscopeException e = assertThrows(CircuitscopeException.class, () -> SafetensorsFile.open(file).close());
+        assertEquals(file + ": " + phrase, e.getMessage().substring(0, Math.min(e.getMessage().length(),
+                (file + ": " + phrase).length())), e.getMessage());
     }
 
     private static void assertOpenFails(Path file, String... phrases) {

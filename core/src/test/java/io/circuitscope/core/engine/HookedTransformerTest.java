@@ -7,9 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import io.circuitscope.core.CircuitscopeException;
-import io.circuitscope.core.checkpoint.HfGpt2Checkpoint;
+import io.circuitscope.core.checkpoint.CheckpointLayout;
 import io.circuitscope.core.checkpoint.HfGpt2Writer;
 import io.circuitscope.core.checkpoint.NativeCheckpoint;
+import io.circuitscope.core.model.FloatTensor;
 import java.util.Set;
 import io.circuitscope.core.model.ModelConfig;
 import io.circuitscope.core.model.ModelWeights;
@@ -161,9 +162,7 @@ class HookedTransformerTest {
                 dir.resolve("hf-plain-untied"), untied,
                 dir.resolve("native"), untied);
         for (Map.Entry<Path, ModelWeights> c : cases.entrySet()) {
-            ModelWeights loaded = HfGpt2Checkpoint.isHfGpt2(c.getKey())
-                    ? HfGpt2Checkpoint.load(c.getKey())
-                    : NativeCheckpoint.load(c.getKey());
+            ModelWeights loaded = CheckpointLayout.of(c.getKey()).load(c.getKey());
             try (HookedTransformer model = HookedTransformer.load(loaded);
                  NDManager out = model.manager().newSubManager()) {
                 assertClose(new ReferenceTransformer(c.getValue()).logits(toks), model.logits(out, toks),
@@ -266,6 +265,133 @@ class HookedTransformerTest {
             assertTrue(longer.getMessage().contains("13 tokens is longer than the model's context n_ctx = 12"),
                     longer.getMessage());
         }
+    }
+
+    @Test
+    void engineTokenArraysGetEachCheckWithItsExactMessage() {
+        ModelConfig cfg = config("LN", false, "gelu_new");
+        ModelWeights w = RandomWeights.dense(cfg, 21, 0.3);
+        try (HookedTransformer model = HookedTransformer.load(w); NDManager out = model.manager().newSubManager()) {
+            IllegalArgumentException hook = assertThrows(IllegalArgumentException.class, () -> model.run(out,
+                    out.create(tokens(33)), RunOptions.builder().cache("blocks.0.attn.hook_patern").build()));
+            assertEquals("no hook point named blocks.0.attn.hook_patern in this 3-layer model", hook.getMessage());
+
+            CircuitscopeException longer = assertThrows(CircuitscopeException.class,
+                    () -> model.run(out, out.create(new int[1][13]), RunOptions.none()));
+            assertEquals("sequence of 13 tokens is longer than the model's context n_ctx = 12", longer.getMessage());
+
+            CircuitscopeException negative = assertThrows(CircuitscopeException.class,
+                    () -> model.run(out, out.create(new int[][] {{3, -1, 22}}), RunOptions.none()));
+            assertEquals("token id -1 is out of range: the model's vocabulary has ids 0..22", negative.getMessage());
+
+            // The id named is the offending one even when 0, the smallest valid id, is in the same array.
+            CircuitscopeException atVocab = assertThrows(CircuitscopeException.class,
+                    () -> model.run(out, out.create(new int[][] {{0, 23, 5}}), RunOptions.none()));
+            assertEquals("token id 23 is out of range: the model's vocabulary has ids 0..22", atVocab.getMessage());
+
+            CircuitscopeException empty = assertThrows(CircuitscopeException.class,
+                    () -> model.run(out, out.create(new int[1][0]), RunOptions.none()));
+            assertEquals("tokens must be a non-empty [batch, pos] array, got shape (1, 0)", empty.getMessage());
+        }
+    }
+
+    @Test
+    void engineTokenArraysAtTheLimitsRunAndLeaveOnlyTheLogitsWithTheCaller() {
+        ModelConfig cfg = config("LN", false, "gelu_new");
+        ModelWeights w = RandomWeights.dense(cfg, 22, 0.3);
+        // A full context, holding both the smallest and the largest id.
+        int[][] toks = new int[2][12];
+        SplittableRandom rng = new SplittableRandom(23);
+        for (int[] row : toks) {
+            for (int p = 0; p < row.length; p++) {
+                row[p] = rng.nextInt(23);
+            }
+        }
+        toks[0][3] = 0;
+        toks[1][7] = 22;
+        try (HookedTransformer model = HookedTransformer.load(w); NDManager out = model.manager().newSubManager()) {
+            NDArray ids = out.create(toks);
+            int before = out.getManagedArrays().size();
+            NDArray logits = model.run(out, ids, RunOptions.none()).logits();
+            assertEquals(before + 1, out.getManagedArrays().size(), "only the logits join the caller's scope");
+            ReferenceTransformer ref = new ReferenceTransformer(w);
+            assertClose(ref.logits(toks), logits, "n_ctx tokens from an engine array");
+            assertClose(ref.logits(toks), model.logits(out, toks), "n_ctx tokens from a Java array");
+        }
+    }
+
+    @Test
+    void javaTokenArraysGetEachCheckWithItsExactMessage() {
+        ModelConfig cfg = config("LN", false, "gelu_new");
+        try (HookedTransformer model = HookedTransformer.load(RandomWeights.dense(cfg, 24, 0.3));
+             NDManager out = model.manager().newSubManager()) {
+            assertEquals("no tokens to run", assertThrows(CircuitscopeException.class,
+                    () -> model.logits(out, new int[0][])).getMessage());
+            assertEquals("no tokens to run", assertThrows(CircuitscopeException.class,
+                    () -> model.logits(out, new int[][] {{}})).getMessage());
+            assertEquals("all sequences in a batch must have the same length: sequence 0 has 2 tokens, sequence 1 has 3",
+                    assertThrows(CircuitscopeException.class,
+                            () -> model.logits(out, new int[][] {{1, 2}, {1, 2, 3}})).getMessage());
+            assertEquals("token id 23 at position 1 is out of range: the model's vocabulary has ids 0..22",
+                    assertThrows(CircuitscopeException.class,
+                            () -> model.logits(out, new int[][] {{0, 23}})).getMessage());
+            assertEquals("token id -1 at position 0 is out of range: the model's vocabulary has ids 0..22",
+                    assertThrows(CircuitscopeException.class,
+                            () -> model.logits(out, new int[][] {{4}, {-1}})).getMessage());
+        }
+    }
+
+    @Test
+    void aPatchOfTheWrongShapeIsRejectedWithBothShapes() {
+        ModelConfig cfg = config("LN", false, "gelu_new");
+        try (HookedTransformer model = HookedTransformer.load(RandomWeights.dense(cfg, 25, 0.3));
+             NDManager out = model.manager().newSubManager()) {
+            RunOptions narrow = RunOptions.builder()
+                    .patch(HookNames.attnOut(1), a -> a.get(":, :, 0:8")).build();
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> model.run(out, tokens(34), narrow));
+            assertEquals("patch for blocks.1.hook_attn_out returned shape (2, 10, 8), expected (2, 10, 16)",
+                    e.getMessage());
+        }
+    }
+
+    @Test
+    void aWrappedModelNamesAMissingParameterAndLeavesItsParametersOpen() {
+        ModelConfig cfg = config("LNPre", true, null);
+        ModelWeights w = RandomWeights.dense(cfg, 26, 0.3);
+        try (NDManager owner = EngineBootstrap.pytorch().newBaseManager()) {
+            Map<String, NDArray> params = new java.util.LinkedHashMap<>();
+            w.tensors().forEach((name, t) -> params.put(name, TensorBridge.toEngine(owner, t)));
+            NDArray bias = params.remove("unembed.b_U");
+            HookedTransformer partial = HookedTransformer.wrap(cfg, params);
+            IllegalStateException e = assertThrows(IllegalStateException.class, () -> partial.logitsOnHeap(tokens(35)));
+            assertEquals("model has no parameter unembed.b_U", e.getMessage());
+
+            params.put("unembed.b_U", bias);
+            HookedTransformer wrapped = HookedTransformer.wrap(cfg, params);
+            assertEquals(cfg, wrapped.config());
+            wrapped.close();
+            assertTrue(owner.isOpen(), "closing a wrapped model leaves its caller's manager open");
+            // Still usable: the parameters belong to the caller, not to the wrapper.
+            FloatTensor logits = HookedTransformer.wrap(cfg, params).logitsOnHeap(tokens(35));
+            assertEquals(List.of(2, 10, 23), toList(logits.shape()));
+        }
+    }
+
+    @Test
+    void logitsOnHeapMatchReferenceAndCloseFreesTheModel() {
+        ModelConfig cfg = config("LN", false, "relu");
+        ModelWeights w = RandomWeights.dense(cfg, 27, 0.3);
+        HookedTransformer model = HookedTransformer.load(w);
+        int before = model.manager().getManagedArrays().size();
+        FloatTensor heap = model.logitsOnHeap(tokens(36));
+        assertEquals(before, model.manager().getManagedArrays().size(), "nothing left on the engine side");
+        DoubleTensor expected = new ReferenceTransformer(w).logits(tokens(36));
+        assertEquals(toList(expected.shape), toList(heap.shape()));
+        assertTrue(expected.maxAbsDiff(DoubleTensor.of(heap)) <= ATOL, "heap logits match the reference");
+        assertEquals(cfg, model.config());
+        model.close();
+        assertTrue(!model.manager().isOpen(), "close() releases the parameters");
     }
 
     static void assertClose(DoubleTensor expected, NDArray actual, String what) {

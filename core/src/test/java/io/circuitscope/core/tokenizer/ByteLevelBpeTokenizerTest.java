@@ -28,6 +28,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class ByteLevelBpeTokenizerTest {
 
+    /** A model vocabulary comfortably larger than the fixture's ids. */
+    private static final int LIMIT = 1000;
     private static final String SENTENCE = "hello hello world!";
     private static final int[] SENTENCE_IDS = {HELLO, SPACE_HELLO, SPACE_WORLD, EXCLAMATION};
 
@@ -36,11 +38,11 @@ class ByteLevelBpeTokenizerTest {
 
     private ByteLevelBpeTokenizer fromVocabAndMerges() throws IOException {
         ByteLevelFixture.writeVocabAndMerges(dir, ByteLevelFixture.vocab(), MERGES);
-        return ByteLevelBpeTokenizer.fromVocabAndMerges(dir.resolve("vocab.json"), dir.resolve("merges.txt"));
+        return ByteLevelBpeTokenizer.fromVocabAndMerges(dir.resolve("vocab.json"), dir.resolve("merges.txt"), LIMIT);
     }
 
     private static CircuitscopeException failsToLoad(Path tokenizerJson) {
-        return assertThrows(CircuitscopeException.class, () -> ByteLevelBpeTokenizer.fromTokenizerJson(tokenizerJson));
+        return assertThrows(CircuitscopeException.class, () -> ByteLevelBpeTokenizer.fromTokenizerJson(tokenizerJson, LIMIT));
     }
 
     @Test
@@ -80,7 +82,7 @@ class ByteLevelBpeTokenizerTest {
     @Test
     void tokenizerJsonWithStringMergesMatchesVocabAndMerges() throws IOException {
         ByteLevelBpeTokenizer tokenizer = ByteLevelBpeTokenizer.fromTokenizerJson(
-                ByteLevelFixture.writeTokenizerJson(dir, false));
+                ByteLevelFixture.writeTokenizerJson(dir, false), LIMIT);
         assertArrayEquals(SENTENCE_IDS, tokenizer.encode(SENTENCE));
         assertEquals(SENTENCE, tokenizer.decode(SENTENCE_IDS));
         assertEquals("byte-level BPE from tokenizer.json (267 tokens)", tokenizer.description());
@@ -89,7 +91,7 @@ class ByteLevelBpeTokenizerTest {
     @Test
     void tokenizerJsonWithPairMergesMatchesVocabAndMerges() throws IOException {
         ByteLevelBpeTokenizer tokenizer = ByteLevelBpeTokenizer.fromTokenizerJson(
-                ByteLevelFixture.writeTokenizerJson(dir, true));
+                ByteLevelFixture.writeTokenizerJson(dir, true), LIMIT);
         assertArrayEquals(SENTENCE_IDS, tokenizer.encode(SENTENCE));
     }
 
@@ -99,7 +101,7 @@ class ByteLevelBpeTokenizerTest {
         ObjectNode root = ByteLevelFixture.readTree(file);
         ((ArrayNode) root.get("added_tokens")).addObject().put("id", 300).put("content", "<pad> token");
         ByteLevelFixture.writeTree(file, root);
-        ByteLevelBpeTokenizer tokenizer = ByteLevelBpeTokenizer.fromTokenizerJson(file);
+        ByteLevelBpeTokenizer tokenizer = ByteLevelBpeTokenizer.fromTokenizerJson(file, LIMIT);
         assertEquals(301, tokenizer.vocabSize());
         assertEquals("hello<pad> token", tokenizer.decode(HELLO, 300));
         CircuitscopeException e = assertThrows(CircuitscopeException.class, () -> tokenizer.decode(290));
@@ -112,7 +114,7 @@ class ByteLevelBpeTokenizerTest {
         ObjectNode root = ByteLevelFixture.readTree(file);
         root.putObject("normalizer").put("type", "NFC");
         ByteLevelFixture.writeTree(file, root);
-        ByteLevelBpeTokenizer tokenizer = ByteLevelBpeTokenizer.fromTokenizerJson(file);
+        ByteLevelBpeTokenizer tokenizer = ByteLevelBpeTokenizer.fromTokenizerJson(file, LIMIT);
         // "e" + combining acute accent becomes the single code point "é".
         assertArrayEquals(tokenizer.encode("\u00e9"), tokenizer.encode("e\u0301"));
     }
@@ -125,7 +127,7 @@ class ByteLevelBpeTokenizerTest {
         ByteLevelFixture.writeVocabAndMerges(dir, vocab, MERGES);
         Path merges = dir.resolve("merges.txt");
         CircuitscopeException e = assertThrows(CircuitscopeException.class,
-                () -> ByteLevelBpeTokenizer.fromVocabAndMerges(dir.resolve("vocab.json"), merges));
+                () -> ByteLevelBpeTokenizer.fromVocabAndMerges(dir.resolve("vocab.json"), merges, LIMIT));
         assertEquals(merges + " line 3: merge 'l l' makes id 256 after an earlier merge made id 257;"
                 + " merge order differs from id order; unsupported", e.getMessage());
     }
@@ -137,7 +139,7 @@ class ByteLevelBpeTokenizerTest {
         ByteLevelFixture.writeVocabAndMerges(dir, ByteLevelFixture.vocab(), merges);
         Path mergesTxt = dir.resolve("merges.txt");
         CircuitscopeException e = assertThrows(CircuitscopeException.class,
-                () -> ByteLevelBpeTokenizer.fromVocabAndMerges(dir.resolve("vocab.json"), mergesTxt));
+                () -> ByteLevelBpeTokenizer.fromVocabAndMerges(dir.resolve("vocab.json"), mergesTxt, LIMIT));
         assertEquals(mergesTxt + " line 12: merge 'd !' makes 'd!', which is not in the vocabulary", e.getMessage());
     }
 
@@ -146,7 +148,7 @@ class ByteLevelBpeTokenizerTest {
         ByteLevelFixture.writeVocabAndMerges(dir, ByteLevelFixture.vocab(), List.of("h e", "hel"));
         Path mergesTxt = dir.resolve("merges.txt");
         CircuitscopeException e = assertThrows(CircuitscopeException.class,
-                () -> ByteLevelBpeTokenizer.fromVocabAndMerges(dir.resolve("vocab.json"), mergesTxt));
+                () -> ByteLevelBpeTokenizer.fromVocabAndMerges(dir.resolve("vocab.json"), mergesTxt, LIMIT));
         assertEquals(mergesTxt + " line 3: expected two tokens separated by one space, got 'hel'", e.getMessage());
     }
 
@@ -157,7 +159,7 @@ class ByteLevelBpeTokenizerTest {
         ByteLevelFixture.writeVocabAndMerges(dir, vocab, List.of());
         Path vocabJson = dir.resolve("vocab.json");
         CircuitscopeException e = assertThrows(CircuitscopeException.class,
-                () -> ByteLevelBpeTokenizer.fromVocabAndMerges(vocabJson, dir.resolve("merges.txt")));
+                () -> ByteLevelBpeTokenizer.fromVocabAndMerges(vocabJson, dir.resolve("merges.txt"), LIMIT));
         assertEquals(vocabJson + " has no token for byte 0x20 ('Ġ'); it is not a GPT-2 style byte-level BPE"
                 + " vocabulary", e.getMessage());
     }
@@ -168,7 +170,7 @@ class ByteLevelBpeTokenizerTest {
         vocab.put("<|endoftext|>", HELLO);
         ByteLevelFixture.writeVocabAndMerges(dir, vocab, MERGES);
         CircuitscopeException e = assertThrows(CircuitscopeException.class, () ->
-                ByteLevelBpeTokenizer.fromVocabAndMerges(dir.resolve("vocab.json"), dir.resolve("merges.txt")));
+                ByteLevelBpeTokenizer.fromVocabAndMerges(dir.resolve("vocab.json"), dir.resolve("merges.txt"), LIMIT));
         assertTrue(e.getMessage().contains("'hello' and '<|endoftext|>' both have id 259"), e.getMessage());
     }
 
@@ -177,8 +179,8 @@ class ByteLevelBpeTokenizerTest {
         Path vocabJson = Files.writeString(dir.resolve("vocab.json"), "{\"a\": 0,");
         Path mergesTxt = Files.writeString(dir.resolve("merges.txt"), "");
         CircuitscopeException e = assertThrows(CircuitscopeException.class,
-                () -> ByteLevelBpeTokenizer.fromVocabAndMerges(vocabJson, mergesTxt));
-        assertTrue(e.getMessage().startsWith(vocabJson + " is not valid JSON: "), e.getMessage());
+                () -> ByteLevelBpeTokenizer.fromVocabAndMerges(vocabJson, mergesTxt, LIMIT));
+        assertTrue(e.getMessage().startsWith(vocabJson + ": not valid JSON ("), e.getMessage());
     }
 
     @Test
@@ -186,9 +188,9 @@ class ByteLevelBpeTokenizerTest {
         ByteLevelFixture.writeVocabAndMerges(dir, ByteLevelFixture.vocab(), MERGES);
         Path missing = dir.resolve("nope.txt");
         CircuitscopeException e = assertThrows(CircuitscopeException.class,
-                () -> ByteLevelBpeTokenizer.fromVocabAndMerges(dir.resolve("vocab.json"), missing));
-        assertEquals("cannot read " + missing + ": it does not exist", e.getMessage());
-        assertEquals("cannot read " + missing + ": it does not exist", failsToLoad(missing).getMessage());
+                () -> ByteLevelBpeTokenizer.fromVocabAndMerges(dir.resolve("vocab.json"), missing, LIMIT));
+        assertEquals(missing + ": file not found", e.getMessage());
+        assertEquals(missing + ": file not found", failsToLoad(missing).getMessage());
     }
 
     @Test

@@ -41,11 +41,15 @@ class TokenizerLoaderTest {
     void gpt2BpeIsTheFallbackOnlyForGpt2SizedVocabularies() throws IOException {
         assertInstanceOf(Gpt2BpeTokenizer.class, TokenizerLoader.forHfDirectory(dir, 50257).orElseThrow());
         assertTrue(TokenizerLoader.forHfDirectory(dir, 1000).isEmpty());
-        // vocab.json alone is half a tokenizer, so it is not used.
+    }
+
+    @Test
+    void halfAByteLevelTokenizerIsABrokenDownloadNotAFallback() throws IOException {
         ByteLevelFixture.writeVocabAndMerges(dir, ByteLevelFixture.vocab(), ByteLevelFixture.MERGES);
         Files.delete(dir.resolve("merges.txt"));
-        assertInstanceOf(Gpt2BpeTokenizer.class, TokenizerLoader.forHfDirectory(dir, 50257).orElseThrow());
-        assertTrue(TokenizerLoader.forHfDirectory(dir, 1000).isEmpty());
+        CircuitscopeException e = assertThrows(CircuitscopeException.class,
+                () -> TokenizerLoader.forHfDirectory(dir, 50257));
+        assertEquals(dir.resolve("merges.txt") + ": file not found (it comes with vocab.json)", e.getMessage());
     }
 
     @Test
@@ -53,8 +57,8 @@ class TokenizerLoaderTest {
         ByteLevelFixture.writeTokenizerJson(dir, false);
         CircuitscopeException e = assertThrows(CircuitscopeException.class,
                 () -> TokenizerLoader.forHfDirectory(dir, 100));
-        assertEquals(dir + ": the tokenizer (byte-level BPE from tokenizer.json (267 tokens)) has ids up to 266,"
-                + " but the model's vocab_size is 100", e.getMessage());
+        assertEquals(dir.resolve("tokenizer.json") + " model.vocab: token '§' has id 100, but the model's vocabulary"
+                + " has only 100 ids (0..99)", e.getMessage());
     }
 
     @Test

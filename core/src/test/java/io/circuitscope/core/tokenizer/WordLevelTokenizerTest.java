@@ -4,7 +4,6 @@ import io.circuitscope.core.CircuitscopeException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -56,7 +55,7 @@ class WordLevelTokenizerTest {
     void unknownWordNamesTheFile() throws IOException {
         Path vocabTxt = Files.writeString(dir.resolve("vocab.txt"), "Mary\nJohn\n");
         CircuitscopeException e = assertThrows(CircuitscopeException.class,
-                () -> WordLevelTokenizer.read(vocabTxt).encode("Zebra"));
+                () -> WordLevelTokenizer.read(vocabTxt, 1000).encode("Zebra"));
         assertEquals("word 'Zebra' is not in the vocabulary of " + vocabTxt + " (2 tokens)", e.getMessage());
     }
 
@@ -69,7 +68,7 @@ class WordLevelTokenizerTest {
     @Test
     void readsVocabTxtIgnoringTrailingBlankLines() throws IOException {
         Path vocabTxt = Files.writeString(dir.resolve("vocab.txt"), "Mary\r\nJohn\n\n\n");
-        WordLevelTokenizer read = WordLevelTokenizer.read(vocabTxt);
+        WordLevelTokenizer read = WordLevelTokenizer.read(vocabTxt, 1000);
         assertEquals(2, read.vocabSize());
         assertArrayEquals(new int[] {1, 0}, read.encode("John Mary"));
         assertEquals("word-level vocab.txt (2 tokens)", read.description());
@@ -78,14 +77,14 @@ class WordLevelTokenizerTest {
     @Test
     void duplicateTokenNamesFileAndLine() throws IOException {
         Path vocabTxt = Files.writeString(dir.resolve("vocab.txt"), "Mary\nJohn\nMary\n");
-        CircuitscopeException e = assertThrows(CircuitscopeException.class, () -> WordLevelTokenizer.read(vocabTxt));
+        CircuitscopeException e = assertThrows(CircuitscopeException.class, () -> WordLevelTokenizer.read(vocabTxt, 1000));
         assertEquals(vocabTxt + " line 3: duplicate token 'Mary' (already id 0)", e.getMessage());
     }
 
     @Test
     void blankLineInsideTheFileIsRejected() throws IOException {
         Path vocabTxt = Files.writeString(dir.resolve("vocab.txt"), "Mary\n\nJohn\n");
-        CircuitscopeException e = assertThrows(CircuitscopeException.class, () -> WordLevelTokenizer.read(vocabTxt));
+        CircuitscopeException e = assertThrows(CircuitscopeException.class, () -> WordLevelTokenizer.read(vocabTxt, 1000));
         assertEquals(vocabTxt + " line 2: token '' is empty or contains whitespace", e.getMessage());
     }
 
@@ -99,8 +98,8 @@ class WordLevelTokenizerTest {
     @Test
     void missingFileIsNamed() {
         Path vocabTxt = dir.resolve("vocab.txt");
-        CircuitscopeException e = assertThrows(CircuitscopeException.class, () -> WordLevelTokenizer.read(vocabTxt));
-        assertEquals("cannot read " + vocabTxt + ": it does not exist", e.getMessage());
+        CircuitscopeException e = assertThrows(CircuitscopeException.class, () -> WordLevelTokenizer.read(vocabTxt, 1000));
+        assertEquals(vocabTxt + ": file not found", e.getMessage());
     }
 
     @Test
@@ -112,16 +111,16 @@ class WordLevelTokenizerTest {
         try (var files = Files.list(vocabTxt.getParent())) {
             assertEquals(List.of(vocabTxt), files.toList(), "no temporary file is left behind");
         }
-        WordLevelTokenizer read = WordLevelTokenizer.read(vocabTxt);
+        WordLevelTokenizer read = WordLevelTokenizer.read(vocabTxt, 1000);
         assertEquals(TOKENS.size(), read.vocabSize());
         assertArrayEquals(tokenizer.encode("Zoë gave Mary a book."), read.encode("Zoë gave Mary a book."));
     }
 
     @Test
-    void readsFromAStream() {
-        byte[] content = "\uFEFFMary\nJohn\n".getBytes(StandardCharsets.UTF_8);
-        WordLevelTokenizer read = WordLevelTokenizer.read(new ByteArrayInputStream(content), "zoo:toy/vocab.txt");
+    void byteOrderMarkIsNotPartOfTheFirstToken() throws IOException {
+        Path vocabTxt = Files.write(dir.resolve("vocab.txt"), "\uFEFFMary\nJohn\n".getBytes(StandardCharsets.UTF_8));
+        WordLevelTokenizer read = WordLevelTokenizer.read(vocabTxt, 1000);
         assertArrayEquals(new int[] {0, 1}, read.encode("Mary John"));
-        assertEquals("word-level zoo:toy/vocab.txt (2 tokens)", read.description());
+        assertEquals("word-level vocab.txt (2 tokens)", read.description());
     }
 }

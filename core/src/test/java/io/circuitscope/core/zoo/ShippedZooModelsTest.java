@@ -50,10 +50,13 @@ class ShippedZooModelsTest {
     @ParameterizedTest
     @MethodSource("shipped")
     void eachShippedModelIsAtMostFourMegabytes(String name, ZooTask task) throws Exception {
-        long bytes;
-        try (Stream<java.nio.file.Path> files = Files.list(ZooCatalog.extract(name))) {
-            bytes = files.mapToLong(p -> p.toFile().length()).sum();
-        }
+        long bytes = ZooCatalog.withExtracted(name, dir -> {
+            try (Stream<java.nio.file.Path> files = Files.list(dir)) {
+                return files.mapToLong(p -> p.toFile().length()).sum();
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
         assertTrue(bytes <= 4L * 1024 * 1024, name + " is " + bytes + " bytes");
     }
 
