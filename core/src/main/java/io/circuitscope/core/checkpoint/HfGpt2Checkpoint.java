@@ -115,8 +115,7 @@ public final class HfGpt2Checkpoint {
             out.put("ln_final.b", r.read("ln_f.bias", d));
             out.put("unembed.W_U", unembedding(inventory, wte, tied, cfg, file).transpose2d());
             out.put("unembed.b_U", FloatTensor.zeros(cfg.dVocab()));
-            inventory.requireAllUsed(HfGpt2Checkpoint::isMaskBuffer, "config.json and the weights disagree"
-                    + " (check n_layer)");
+            inventory.requireAllUsed(HfGpt2Checkpoint::isMaskBuffer, dir.resolve("config.json"), "check n_layer");
             return new ModelWeights(cfg, out);
         }
     }

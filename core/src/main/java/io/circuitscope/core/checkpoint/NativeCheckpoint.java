@@ -110,8 +110,8 @@ public final class NativeCheckpoint {
             for (Map.Entry<String, int[]> e : ParameterLayout.of(cfg).entrySet()) {
                 tensors.put(e.getKey(), inventory.read(e.getKey(), e.getValue()));
             }
-            inventory.requireAllUsed(name -> false, "config.json and the weights disagree (check n_layers,"
-                    + " normalization_type and attn_only)");
+            inventory.requireAllUsed(name -> false, dir.resolve("config.json"),
+                    "check n_layers, normalization_type and attn_only");
         }
         return new ModelWeights(cfg, tensors);
     }

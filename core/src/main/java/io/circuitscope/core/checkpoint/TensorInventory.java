@@ -1,6 +1,7 @@
 package io.circuitscope.core.checkpoint;
 
 import io.circuitscope.core.model.FloatTensor;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -45,9 +46,10 @@ final class TensorInventory {
     /**
      * Fails naming every tensor that was neither read nor {@code ignorable}.
      *
-     * @param why how the mismatch should be explained, e.g. "config.json describes a smaller model"
+     * @param config the config file that describes the model, named in the message
+     * @param hint which config fields to check, e.g. "check n_layers"
      */
-    void requireAllUsed(Predicate<String> ignorable, String why) {
+    void requireAllUsed(Predicate<String> ignorable, Path config, String hint) {
         List<String> unused = new ArrayList<>();
         for (String name : file.names()) {
             if (!used.contains(name) && !ignorable.test(name)) {
@@ -58,7 +60,8 @@ final class TensorInventory {
             String shown = String.join(", ", unused.subList(0, Math.min(NAMES_SHOWN, unused.size())))
                     + (unused.size() > NAMES_SHOWN ? ", ... (" + (unused.size() - NAMES_SHOWN) + " more)" : "");
             throw new CheckpointException(label + ": " + unused.size() + " tensor" + (unused.size() == 1 ? " is" : "s are")
-                    + " not used by the model its config.json describes: " + shown + "; " + why);
+                    + " not used by the model that " + config + " describes: " + shown + "; the config and the"
+                    + " weights disagree (" + hint + ")");
         }
     }
 }

@@ -58,7 +58,7 @@ public final class ByteLevelBpeTokenizer implements Tokenizer {
     public static ByteLevelBpeTokenizer fromVocabAndMerges(Path vocabJson, Path mergesTxt, int maxVocab) {
         Map<String, Integer> vocab = readVocab(readJson(vocabJson), vocabJson.toString(), maxVocab);
         List<Merge> merges = readMergesTxt(mergesTxt);
-        return build(vocab, merges, Map.of(), UnaryOperator.identity(), vocabJson.toString(),
+        return build(vocab, merges, Map.of(), UnaryOperator.identity(), vocabJson.toString(), mergesTxt.toString(),
                 vocabJson.getFileName() + " + " + mergesTxt.getFileName());
     }
 
@@ -81,7 +81,8 @@ public final class ByteLevelBpeTokenizer implements Tokenizer {
         Map<String, Integer> vocab = readVocab(model.path("vocab"), source + " model.vocab", maxVocab);
         List<Merge> merges = readJsonMerges(model.path("merges"), source);
         return build(vocab, merges, readAddedTokens(root.path("added_tokens"), source, maxVocab),
-                normalizer(root.path("normalizer"), source), source, String.valueOf(tokenizerJson.getFileName()));
+                normalizer(root.path("normalizer"), source), source, source + " model.merges",
+                String.valueOf(tokenizerJson.getFileName()));
     }
 
     @Override
@@ -118,10 +119,10 @@ public final class ByteLevelBpeTokenizer implements Tokenizer {
 
     private static ByteLevelBpeTokenizer build(Map<String, Integer> vocab, List<Merge> merges,
                                                Map<Integer, String> addedTokens, UnaryOperator<String> normalizer,
-                                               String source, String label) {
+                                               String source, String mergesSource, String label) {
         GptBytePairEncodingParams params =
                 new GptBytePairEncodingParams(ENCODING_NAME, GPT2_SPLIT, ranks(vocab, merges, source), Map.of());
-        requireEveryTokenMergeable(vocab, merges, addedTokens, source);
+        requireEveryTokenMergeable(vocab, merges, addedTokens, source, mergesSource);
         Encoding encoding = Encodings.newLazyEncodingRegistry().registerGptBytePairEncoding(params)
                 .getEncoding(ENCODING_NAME).orElseThrow();
         return new ByteLevelBpeTokenizer(encoding, bytesById(vocab, addedTokens), normalizer, source, label);
@@ -154,7 +155,7 @@ public final class ByteLevelBpeTokenizer implements Tokenizer {
             Integer id = vocab.get(merged);
             if (id == null) {
                 throw new CircuitscopeException(merge.where() + ": " + rule + " makes '" + merged
-                        + "', which is not in the vocabulary");
+                        + "', which is not in the vocabulary (" + source + ")");
             }
             if (id <= previousId) {
                 throw new CircuitscopeException(merge.where() + ": " + rule + " makes id " + id
@@ -174,7 +175,8 @@ public final class ByteLevelBpeTokenizer implements Tokenizer {
      * and GPT-2-style special tokens such as {@code <|endoftext|>} are matched whole, not merged, and are exempt.
      */
     private static void requireEveryTokenMergeable(Map<String, Integer> vocab, List<Merge> merges,
-                                                   Map<Integer, String> addedTokens, String source) {
+                                                   Map<Integer, String> addedTokens, String source,
+                                                   String mergesSource) {
         Set<String> producible = new HashSet<>();
         for (Merge merge : merges) {
             producible.add(merge.left() + merge.right());
@@ -191,9 +193,10 @@ public final class ByteLevelBpeTokenizer implements Tokenizer {
         }
         if (!orphans.isEmpty()) {
             orphans.sort(Comparator.comparing(vocab::get));
-            throw new CircuitscopeException(source + ": " + orphans.size() + " vocabulary tokens (ids "
-                    + vocab.get(orphans.get(0)) + " and up, e.g. '" + orphans.get(0) + "') are made by no merge; the"
-                    + " merges are incomplete or truncated, and text would be tokenized differently");
+            throw new CircuitscopeException(mergesSource + ": the merges are incomplete or truncated: "
+                    + orphans.size() + " vocabulary tokens of " + source + " (ids " + vocab.get(orphans.get(0))
+                    + " and up, e.g. '" + orphans.get(0) + "') are made by no merge, so text would be tokenized"
+                    + " differently");
         }
     }
 

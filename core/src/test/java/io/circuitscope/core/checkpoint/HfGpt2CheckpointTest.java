@@ -203,6 +203,69 @@ class HfGpt2CheckpointTest {
         }
     }
 
+    // ---- strict loading -------------------------------------------------------------------------------------------
+
+    @Test
+    void aLayerTheConfigDropsIsAnError() throws IOException {
+        String msg = loadFailure(copyWithConfig("plain-untied", c -> c.put("n_layer", 1)));
+        assertTrue(msg.contains("tensors are not used by the model that") && msg.contains("h.1.ln_1.weight"), msg);
+    }
+
+    @Test
+    void aDuplicatedKeyCannotLowerTheLayerCount() throws IOException {
+        Path dir = copyOf("plain-untied");
+        String text = Files.readString(dir.resolve("config.json"));
+        Files.writeString(dir.resolve("config.json"), text.replace("\"n_layer\": 2", "\"n_layer\": 2, \"n_layer\": 1"));
+        String msg = loadFailure(dir);
+        assertTrue(msg.startsWith(dir.resolve("config.json") + ": not valid JSON (Duplicate field 'n_layer'"), msg);
+    }
+
+    @Test
+    void untiedWithoutLmHeadIsRefusedNotSilentlyTied() throws IOException {
+        String msg = loadFailure(copyWithConfig("prefixed-tied", c -> c.put("tie_word_embeddings", false)));
+        assertTrue(msg.contains("missing tensor 'lm_head.weight'") && msg.contains("tie_word_embeddings to false"),
+                msg);
+    }
+
+    @Test
+    void tiedWithADifferentStoredLmHeadIsAmbiguousAndRefused() throws IOException {
+        String msg = loadFailure(copyWithConfig("plain-untied", c -> c.put("tie_word_embeddings", true)));
+        assertTrue(msg.contains("'lm_head.weight' differs from 'wte.weight'"), msg);
+    }
+
+    @Test
+    void integersThatWouldWrapAreRefused() throws IOException {
+        String inner = loadFailure(copyWithConfig("plain-untied", c -> c.put("n_inner", 4294967424L)));
+        assertTrue(inner.contains("\"n_inner\"") && inner.contains("4294967424"), inner);
+        String big = loadFailure(copyWithConfig("plain-untied",
+                c -> c.put("bos_token_id", new java.math.BigInteger("18446744073709551616"))));
+        assertTrue(big.contains("\"bos_token_id\"") && big.contains("18446744073709551616"), big);
+        String signed = loadFailure(copyWithConfig("plain-untied", c -> c.put("bos_token_id", 2147483648L)));
+        assertTrue(signed.contains("2147483648"), signed);
+    }
+
+    @Test
+    void bosOutsideTheVocabularyIsRefusedAtLoad() throws IOException {
+        String msg = loadFailure(copyWithConfig("plain-untied", c -> c.put("bos_token_id", 101)));
+        assertTrue(msg.contains("config.json") && msg.contains("bos_token_id 101 is outside the vocabulary (0..100)"),
+                msg);
+    }
+
+    @Test
+    void flagsOfTheWrongTypeAreRefused() throws IOException {
+        String msg = loadFailure(copyWithConfig("plain-untied", c -> c.put("scale_attn_weights", 0)));
+        assertTrue(msg.contains("\"scale_attn_weights\" must be true or false, got 0"), msg);
+    }
+
+    @Test
+    void aMissingOrMisspelledModelTypeSaysWhatIsSupported() throws IOException {
+        String missing = loadFailure(copyWithConfig("plain-untied", c -> c.remove("model_type")));
+        assertTrue(missing.contains("has no model_type and is not a TransformerLens config")
+                && missing.contains("supported model_type values: gpt2"), missing);
+        String misspelled = loadFailure(copyWithConfig("plain-untied", c -> c.put("model_type", "gtp2")));
+        assertTrue(misspelled.contains("model_type \"gtp2\" is not supported (supported: gpt2"), misspelled);
+    }
+
     private Path writeRandomCheckpoint(boolean prefixed) throws IOException {
         ModelConfig cfg = new ModelConfig(2, 32, 4, 8, 128, 101, 16, "gelu_new", "LN", false, "standard", 1e-5,
                 null, "random-gpt2");

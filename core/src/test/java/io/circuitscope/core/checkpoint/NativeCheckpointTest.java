@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.circuitscope.core.CircuitscopeException;
 import io.circuitscope.core.model.FloatTensor;
 import io.circuitscope.core.model.ModelConfig;
 import io.circuitscope.core.model.ModelWeights;
@@ -230,6 +231,109 @@ class NativeCheckpointTest {
         assertTrue(e.getMessage().contains(dir.resolve("model.safetensors").toString()), e.getMessage());
         assertTrue(e.getMessage().contains("'blocks.1.attn.W_K'"), e.getMessage());
         assertTrue(e.getMessage().contains("[4, 16, 4]"), e.getMessage());
+    }
+
+    // ---- strict loading: every tensor used, TransformerLens defaults, no coercion --------------------------------
+
+    @Test
+    void aLayerTheConfigDropsIsAnErrorNotASmallerModel() throws IOException {
+        assertConfigFailure(c -> c.put("n_layers", 1), "model.safetensors", "blocks.1.");
+        Path dir = validDir(c -> c.put("n_layers", 1));
+        String msg = assertThrows(CheckpointException.class, () -> NativeCheckpoint.load(dir)).getMessage();
+        assertTrue(msg.startsWith(dir.resolve("model.safetensors") + ": 16 tensors are not used by the model that "
+                + dir.resolve("config.json") + " describes: blocks.1."), msg);
+    }
+
+    @Test
+    void absentNormalizationTypeIsTransformerLensDefaultLayerNorm() throws IOException {
+        Path dir = validDir(c -> c.remove("normalization_type"));
+        assertEquals(ModelConfig.Normalization.LN, NativeCheckpoint.load(dir).config().normalization());
+    }
+
+    @Test
+    void normalizationThatWouldSkipStoredLayerNormWeightsIsRefused() throws IOException {
+        assertConfigFailure(c -> c.putNull("normalization_type"), "model.safetensors", "blocks.0.ln1.w");
+        assertConfigFailure(c -> c.put("normalization_type", "LNPre"), "model.safetensors", "blocks.1.ln2.b");
+        assertConfigFailure(c -> c.put("normalization_type", "none"), "normalization_type", "none");
+    }
+
+    @Test
+    void aModelWithoutNormalizationRoundTripsThroughAnExplicitNull() throws IOException {
+        ModelConfig cfg = new ModelConfig(1, 8, 2, 4, 16, 6, 8, "relu", null, false, "standard", 1e-5, null, "bare");
+        Path dir = tmp.resolve("bare");
+        NativeCheckpoint.write(dir, RandomWeights.dense(cfg, 3, 0.2));
+        assertTrue(JSON.readTree(dir.resolve("config.json").toFile()).get("normalization_type").isNull());
+        assertEquals(cfg, NativeCheckpoint.load(dir).config());
+    }
+
+    @Test
+    void fieldsOfTheWrongJsonTypeAreNamedNotCoerced() throws IOException {
+        assertConfigFailure(c -> c.put("bos_token_id", 1.7), "bos_token_id", "1.7");
+        assertConfigFailure(c -> c.put("bos_token_id", "0"), "bos_token_id", "\"0\"");
+        assertConfigFailure(c -> c.put("attn_only", -1), "attn_only", "true or false");
+        assertConfigFailure(c -> c.put("eps", "1e-05"), "eps", "a number");
+        assertConfigFailure(c -> c.put("d_mlp", 1.5), "d_mlp", "1.5");
+        assertConfigFailure(c -> c.put("parallel_attn_mlp", "false"), "parallel_attn_mlp", "true or false");
+        assertConfigFailure(c -> c.put("model_name", 7), "model_name", "a string");
+    }
+
+    @Test
+    void integersBeyondIntRangeAreRefusedNotWrapped() throws IOException {
+        assertConfigFailure(c -> c.put("n_key_value_heads", 4294967300L), "n_key_value_heads", "4294967300");
+        assertConfigFailure(c -> c.put("d_vocab_out", 4294967315L), "d_vocab_out", "4294967315");
+        assertConfigFailure(c -> c.put("bos_token_id", new java.math.BigInteger("18446744073709551616")),
+                "bos_token_id", "18446744073709551616");
+        assertConfigFailure(c -> c.put("bos_token_id", 2147483648L), "bos_token_id", "2147483648");
+    }
+
+    @Test
+    void bosOutsideTheVocabularyIsRefusedAtLoad() throws IOException {
+        assertConfigFailure(c -> c.put("bos_token_id", 19), "bos_token_id 19", "outside the vocabulary (0..18)");
+        assertConfigFailure(c -> c.put("bos_token_id", -1), "bos_token_id -1", "outside the vocabulary");
+    }
+
+    @Test
+    void aZeroDimensionIsRefused() throws IOException {
+        assertConfigFailure(c -> c.put("d_head", 0), "d_head", "positive integer");
+    }
+
+    @Test
+    void nonDefaultAttentionScaleIsRefused() throws IOException {
+        assertConfigFailure(c -> c.put("attn_scale", 4.0), "attn_scale", "not supported");
+        NativeCheckpoint.readConfig(validDir(c -> c.put("attn_scale", 2.0)));
+    }
+
+    @Test
+    void trailingContentAfterTheConfigObjectIsRefused() throws IOException {
+        for (String tail : new String[] {"xyz", "{\"n_layers\": 2}", "\0\0\0\0"}) {
+            Path dir = validDir(c -> { });
+            Files.writeString(dir.resolve("config.json"), Files.readString(dir.resolve("config.json")) + tail);
+            String msg = assertThrows(CircuitscopeException.class, () -> NativeCheckpoint.load(dir)).getMessage();
+            assertTrue(msg.startsWith(dir.resolve("config.json") + ": not valid JSON"), msg);
+        }
+    }
+
+    @Test
+    void aDuplicatedKeyIsAmbiguousAndRefused() throws IOException {
+        Path dir = validDir(c -> { });
+        String text = Files.readString(dir.resolve("config.json"));
+        Files.writeString(dir.resolve("config.json"), "{\"n_layers\": 1, " + text.substring(text.indexOf('{') + 1));
+        String msg = assertThrows(CircuitscopeException.class, () -> NativeCheckpoint.load(dir)).getMessage();
+        assertTrue(msg.contains("Duplicate field 'n_layers'"), msg);
+    }
+
+    @Test
+    void aNonFiniteWeightIsRefusedNamingTheTensor() throws IOException {
+        Path dir = validDir(c -> { });
+        Map<String, FloatTensor> tensors = new java.util.LinkedHashMap<>(NativeCheckpoint.load(dir).tensors());
+        FloatTensor wk = tensors.get("blocks.1.attn.W_K");
+        float[] data = wk.data().clone();
+        data[5] = Float.NaN;
+        tensors.put("blocks.1.attn.W_K", new FloatTensor(data, wk.shape()));
+        SafetensorsWriter.write(dir.resolve("model.safetensors"), tensors, Map.of());
+        String msg = assertThrows(CheckpointException.class, () -> NativeCheckpoint.load(dir)).getMessage();
+        assertEquals(dir.resolve("model.safetensors") + ": tensor 'blocks.1.attn.W_K' holds NaN at flat index 5;"
+                + " model weights must be finite, so the data is damaged", msg);
     }
 
     // ---- helpers ----

@@ -1,13 +1,12 @@
 package io.circuitscope.core.checkpoint;
 
-import io.circuitscope.core.CircuitscopeException;
-
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.circuitscope.core.CircuitscopeException;
 import io.circuitscope.core.model.FloatTensor;
 import java.io.IOException;
 import java.io.RandomAccessFile;
@@ -293,6 +292,62 @@ class SafetensorsFileTest {
         Path file = craft("{\"a\":{\"dtype\":\"F32\",\"shape\":[4],\"data_offsets\":[0,16]},"
                 + "\"b\":{\"dtype\":\"F32\",\"shape\":[4],\"data_offsets\":[8,24]}}", new byte[24]);
         assertOpenFails(file, "'a' [0, 16)", "'b' [8, 24)", "overlap");
+    }
+
+    // ---- the tensors must tile the data region exactly ------------------------------------------------------------
+
+    @Test
+    void aGapBeforeTheFirstTensorIsRefused() throws IOException {
+        Path file = craft("{\"w\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[4,8]}}", new byte[8]);
+        assertOpenFails(file, "bytes [0, 4) of the data region before tensor 'w' belong to no tensor");
+    }
+
+    @Test
+    void aGapBeforeTheLastTensorIsRefused() throws IOException {
+        Path file = craft("{\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]},"
+                + "\"b\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[8,12]}}", new byte[12]);
+        assertOpenFails(file, "bytes [4, 8)", "before tensor 'b'", "the header and the data disagree");
+    }
+
+    @Test
+    void bytesAfterTheLastTensorAreRefused() throws IOException {
+        Path file = craft("{\"w\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]}}", new byte[7]);
+        assertOpenFails(file, "the tensors end at data offset 4 but the data region is 7 bytes");
+        assertOpenFails(craft("{}", new byte[1]), "the tensors end at data offset 0 but the data region is 1 bytes");
+    }
+
+    @Test
+    void emptyTensorsMayShareAnOffsetWithTheirNeighbours() throws IOException {
+        Path file = craft("{\"e\":{\"dtype\":\"F32\",\"shape\":[0],\"data_offsets\":[4,4]},"
+                + "\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]}}", new byte[4]);
+        try (SafetensorsFile st = SafetensorsFile.open(file)) {
+            assertEquals(0, st.read("e").size());
+        }
+    }
+
+    @Test
+    void lengthPrefixLoweredIntoTheHeaderPaddingIsRefused() throws IOException {
+        Path file = dir.resolve(NAME);
+        SafetensorsWriter.write(file, Map.of("w", new FloatTensor(new float[] {1, 2, 3}, 3)), Map.of());
+        byte[] bytes = Files.readAllBytes(file);
+        ByteBuffer prefix = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
+        long headerLength = prefix.getLong(0);
+        assertEquals(' ', bytes[(int) (8 + headerLength - 1)], "the writer pads its header with spaces");
+        prefix.putLong(0, headerLength - 1);
+        Files.write(file, bytes);
+        // Still valid JSON, but every tensor would now be read one byte early.
+        assertOpenFails(file, "the tensors end at data offset 12 but the data region is 13 bytes");
+    }
+
+    @Test
+    void bytesInsertedIntoTheDataAreRefused() throws IOException {
+        Path file = dir.resolve(NAME);
+        SafetensorsWriter.write(file, Map.of("a", new FloatTensor(new float[] {1, 2}, 2),
+                "b", new FloatTensor(new float[] {3}, 1)), Map.of());
+        byte[] bytes = Files.readAllBytes(file);
+        byte[] longer = java.util.Arrays.copyOf(bytes, bytes.length + 3);
+        Files.write(file, longer);
+        assertOpenFails(file, "the tensors end at data offset 12 but the data region is 15 bytes");
     }
 
     @Test

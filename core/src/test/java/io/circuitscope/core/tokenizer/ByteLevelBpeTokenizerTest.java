@@ -140,7 +140,8 @@ class ByteLevelBpeTokenizerTest {
         Path mergesTxt = dir.resolve("merges.txt");
         CircuitscopeException e = assertThrows(CircuitscopeException.class,
                 () -> ByteLevelBpeTokenizer.fromVocabAndMerges(dir.resolve("vocab.json"), mergesTxt, LIMIT));
-        assertEquals(mergesTxt + " line 12: merge 'd !' makes 'd!', which is not in the vocabulary", e.getMessage());
+        assertEquals(mergesTxt + " line 12: merge 'd !' makes 'd!', which is not in the vocabulary ("
+                + dir.resolve("vocab.json") + ")", e.getMessage());
     }
 
     @Test

@@ -13,10 +13,10 @@ import java.util.List;
 import java.util.Map;
 
 /** A tiny GPT-2 style byte-level BPE: the 256 byte tokens in GPT-2's id order, ten hand-written merges, one special. */
-final class ByteLevelFixture {
+public final class ByteLevelFixture {
 
     /** Merges in priority order; the i-th makes id 256 + i. */
-    static final List<String> MERGES = List.of(
+    public static final List<String> MERGES = List.of(
             "h e",        // 256 he
             "l l",        // 257 ll
             "he ll",      // 258 hell
@@ -28,13 +28,13 @@ final class ByteLevelFixture {
             "worl d",     // 264 world
             "Ġ world");   // 265 Ġworld
 
-    static final int HELLO = 259;
-    static final int SPACE_HELLO = 260;
-    static final int SPACE_WORLD = 265;
-    static final int END_OF_TEXT = 266;
+    public static final int HELLO = 259;
+    public static final int SPACE_HELLO = 260;
+    public static final int SPACE_WORLD = 265;
+    public static final int END_OF_TEXT = 266;
     /** "!" is byte 33, the first printable byte, so GPT-2 gives it id 0. */
-    static final int EXCLAMATION = 0;
-    static final int VOCAB_SIZE = 267;
+    public static final int EXCLAMATION = 0;
+    public static final int VOCAB_SIZE = 267;
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -42,7 +42,7 @@ final class ByteLevelFixture {
     }
 
     /** Token to id, ids 0..255 being single bytes ordered by their spelling's code point, as in GPT-2's vocab.json. */
-    static Map<String, Integer> vocab() {
+    public static Map<String, Integer> vocab() {
         List<String> byteTokens = new ArrayList<>();
         for (int b = 0; b < 256; b++) {
             byteTokens.add(String.valueOf(ByteLevelAlphabet.charFor(b)));
@@ -55,13 +55,13 @@ final class ByteLevelFixture {
         return vocab;
     }
 
-    static void writeVocabAndMerges(Path dir, Map<String, Integer> vocab, List<String> merges) throws IOException {
+    public static void writeVocabAndMerges(Path dir, Map<String, Integer> vocab, List<String> merges) throws IOException {
         JSON.writeValue(dir.resolve("vocab.json").toFile(), vocab);
         Files.writeString(dir.resolve("merges.txt"), "#version: 0.2\n" + String.join("\n", merges) + "\n");
     }
 
     /** Writes a HF tokenizer.json; {@code pairMerges} spells merges as ["a", "b"] (tokenizers 0.20+), else "a b". */
-    static Path writeTokenizerJson(Path dir, boolean pairMerges) throws IOException {
+    public static Path writeTokenizerJson(Path dir, boolean pairMerges) throws IOException {
         ObjectNode root = JSON.createObjectNode();
         root.put("version", "1.0");
         ArrayNode added = root.putArray("added_tokens");
@@ -71,7 +71,10 @@ final class ByteLevelFixture {
                 .put("trim_offsets", true).put("use_regex", true);
         root.putObject("decoder").put("type", "ByteLevel");
         ObjectNode model = root.putObject("model");
-        model.put("type", "BPE");
+        // The options GPT-2's own tokenizer.json spells out, each at its no-op value.
+        model.put("type", "BPE").putNull("dropout").putNull("unk_token").put("continuing_subword_prefix", "")
+                .put("end_of_word_suffix", "").put("fuse_unk", false).put("byte_fallback", false)
+                .put("ignore_merges", false);
         model.set("vocab", JSON.valueToTree(vocab()));
         ArrayNode merges = model.putArray("merges");
         for (String merge : MERGES) {
@@ -88,11 +91,11 @@ final class ByteLevelFixture {
     }
 
     /** Parses a tokenizer.json so a test can alter one field and write it back. */
-    static ObjectNode readTree(Path file) throws IOException {
+    public static ObjectNode readTree(Path file) throws IOException {
         return (ObjectNode) JSON.readTree(file.toFile());
     }
 
-    static void writeTree(Path file, ObjectNode root) throws IOException {
+    public static void writeTree(Path file, ObjectNode root) throws IOException {
         JSON.writeValue(file.toFile(), root);
     }
 }
