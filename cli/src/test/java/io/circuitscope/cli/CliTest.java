@@ -248,6 +248,47 @@ class CliTest {
     }
 
     @Test
+    void emptyOptionValuesAreUsageErrorsNamingTheOption() {
+        assertUsageError(run("logits", "--model", HF.toString(), "--tokens", "1", "--out", ""), "--out");
+        assertUsageError(run("logits", "--model", "", "--tokens", "1", "--out", tmp.resolve("F.npy").toString()),
+                "--model");
+        assertUsageError(run("info", ""), "M");
+        assertUsageError(run("train", "--task", "ioi", "--out", ""), "--out");
+        assertFalse(Files.exists(tmp.resolve("F.npy")));
+    }
+
+    @Test
+    void tokensGivenTwiceAreRefusedNotConcatenated() {
+        Path out = tmp.resolve("F.npy");
+        assertUsageError(run("logits", "--model", HF.toString(), "--tokens", "1,2", "--tokens", "3", "--out",
+                out.toString()), "--tokens");
+        assertFalse(Files.exists(out));
+    }
+
+    @Test
+    void outputThatIsAFifoOrADeviceIsNeverReplaced() throws Exception {
+        Path fifo = tmp.resolve("pipe.npy");
+        assertEquals(0, new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor());
+        String msg = assertFailure(run("logits", "--model", HF.toString(), "--tokens", "1", "--out", fifo.toString()));
+        assertEquals(fifo + ": cannot write: is not a regular file (a device, FIFO or socket); refusing to replace it",
+                msg);
+        assertTrue(Files.exists(fifo) && !Files.isRegularFile(fifo), "still a FIFO");
+        assertEquals(List.of("pipe.npy"), listing(tmp));
+        String dev = assertFailure(run("logits", "--model", HF.toString(), "--tokens", "1", "--out", "/dev/null"));
+        assertTrue(dev.startsWith("/dev/null: cannot write: is not a regular file"), dev);
+    }
+
+    @Test
+    void outputThroughASymbolicLinkWritesTheTargetAndKeepsTheLink() throws IOException {
+        Path real = Files.writeString(tmp.resolve("real.npy"), "old");
+        Path link = Files.createSymbolicLink(tmp.resolve("link.npy"), real);
+        CommandRun r = run("logits", "--model", HF.toString(), "--tokens", "1,2", "--out", link.toString());
+        assertEquals(0, r.code(), r::toString);
+        assertTrue(Files.isSymbolicLink(link));
+        assertArrayEquals(new int[] {2, 101}, Npy.read(real).shape());
+    }
+
+    @Test
     void infoWithoutAnyModelIsAUsageError() {
         assertUsageError(run("info"), "model");
     }

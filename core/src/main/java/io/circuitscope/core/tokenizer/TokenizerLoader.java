@@ -1,5 +1,6 @@
 package io.circuitscope.core.tokenizer;
 
+import io.circuitscope.core.CircuitscopeException;
 import io.circuitscope.core.io.InputFile;
 import java.nio.file.Path;
 import java.util.Optional;
@@ -34,11 +35,19 @@ public final class TokenizerLoader {
         return Optional.of(tokenizer);
     }
 
-    /** The tokenizer of a native layout directory: its word-level {@code vocab.txt}, if any. */
+    /** The tokenizer of a native layout directory: its word-level {@code vocab.txt}, if any, with exactly d_vocab tokens. */
     public static Optional<Tokenizer> forNativeDirectory(Path dir, int dVocab) {
         Path vocabTxt = dir.resolve("vocab.txt");
-        return InputFile.isPresent(vocabTxt)
-                ? Optional.of(WordLevelTokenizer.read(vocabTxt, dVocab))
-                : Optional.empty();
+        if (!InputFile.isPresent(vocabTxt)) {
+            return Optional.empty();
+        }
+        WordLevelTokenizer tokenizer = WordLevelTokenizer.read(vocabTxt, dVocab);
+        // vocab.txt names every id; fewer lines means a file cut off at a line boundary, not a smaller vocabulary.
+        if (tokenizer.vocabSize() != dVocab) {
+            throw new CircuitscopeException(vocabTxt + ": " + tokenizer.vocabSize() + " tokens, but the model's d_vocab"
+                    + " is " + dVocab + "; vocab.txt lists one token for every id, so it is truncated or belongs to"
+                    + " another model");
+        }
+        return Optional.of(tokenizer);
     }
 }

@@ -146,6 +146,64 @@ class ModelSourceTest {
         assertTrue(msg.contains("13") && msg.contains("12"), "names both sizes: " + msg);
     }
 
+    @Test
+    void vocabTxtCutAtALineBoundaryIsRefused() {
+        Path dir = smallNativeModel("cut");
+        new WordLevelTokenizer(IntStream.range(0, 5).mapToObj(i -> "w" + i).toList()).write(dir.resolve("vocab.txt"));
+        assertEquals(dir.resolve("vocab.txt") + ": 5 tokens, but the model's d_vocab is 6; vocab.txt lists one token"
+                + " for every id, so it is truncated or belongs to another model", failure(dir.toString()));
+    }
+
+    @Test
+    void modelCardWithTrailingContentOrNothingIsRefused() throws IOException {
+        Path dir = smallNativeModel("cards");
+        Path card = dir.resolve("model-card.json");
+        for (String text : new String[] {"{\"task\": \"x\"}xyz", "{}{}", "{}\0\0", "", "  \n"}) {
+            Files.writeString(card, text);
+            String msg = failure(dir.toString());
+            assertTrue(msg.startsWith(card + ": "), msg);
+            assertTrue(msg.contains("not valid JSON") || msg.contains("empty file"), msg);
+        }
+    }
+
+    @Test
+    void modelCardBosOutsideTheVocabularyIsRefused() throws IOException {
+        Path dir = smallNativeModel("card-bos");
+        for (String bos : new String[] {"6", "-1", "1.5", "\"0\"", "4294967296"}) {
+            Files.writeString(dir.resolve("model-card.json"), "{\"data_format\": {\"bos_token_id\": " + bos + "}}");
+            assertEquals(dir.resolve("model-card.json") + ": data_format.bos_token_id " + bos + " is not a token id of"
+                    + " this model (0..5)", failure(dir.toString()));
+        }
+    }
+
+    @Test
+    void zooModelsLeaveNothingInTheTempDirectory() throws IOException {
+        Path temp = Path.of(System.getProperty("java.io.tmpdir"));
+        List<Path> before = zooTempDirs(temp);
+        ModelSource.load("zoo:" + ZooCatalog.names().get(0));
+        assertThrows(CircuitscopeException.class, () -> ModelSource.load("zoo:nope"));
+        assertEquals(before, zooTempDirs(temp));
+    }
+
+    @Test
+    void anEmptyModelSpecIsNamed() {
+        assertTrue(failure("").startsWith("the model is an empty string"), failure(""));
+    }
+
+    private static List<Path> zooTempDirs(Path temp) throws IOException {
+        try (var s = Files.list(temp)) {
+            return s.filter(p -> p.getFileName().toString().startsWith("circuitscope-zoo-")).sorted().toList();
+        }
+    }
+
+    /** A one-layer native model with a six-token vocabulary and no tokenizer. */
+    private Path smallNativeModel(String name) {
+        ModelConfig cfg = new ModelConfig(1, 8, 2, 4, null, 6, 8, null, "LNPre", true, "standard", 1e-5, null, name);
+        Path dir = tmp.resolve(name);
+        NativeCheckpoint.write(dir, RandomWeights.dense(cfg, 1, 0.2));
+        return dir;
+    }
+
     private static String failure(String spec) {
         CircuitscopeException e = assertThrows(CircuitscopeException.class, () -> ModelSource.load(spec));
         assertNotNull(e.getMessage());

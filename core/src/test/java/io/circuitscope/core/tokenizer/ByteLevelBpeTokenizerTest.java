@@ -223,4 +223,107 @@ class ByteLevelBpeTokenizerTest {
         assertEquals(file + " model.merges[10]: expected \"a b\" or [\"a\", \"b\"], got [\"x\"]",
                 failsToLoad(file).getMessage());
     }
+
+    // ---- strict loading -------------------------------------------------------------------------------------------
+
+    @Test
+    void truncatedMergesTxtIsRefusedInsteadOfRetokenizing() throws IOException {
+        ByteLevelFixture.writeVocabAndMerges(dir, ByteLevelFixture.vocab(), MERGES.subList(0, 7));
+        CircuitscopeException e = assertThrows(CircuitscopeException.class, () -> fromFiles());
+        assertEquals(dir.resolve("merges.txt") + ": the merges are incomplete or truncated: 3 vocabulary tokens of "
+                + dir.resolve("vocab.json") + " (ids 263 and up, e.g. 'worl') are made by no merge, so text would be"
+                + " tokenized differently", e.getMessage());
+    }
+
+    @Test
+    void emptyMergesAreRefused() throws IOException {
+        ByteLevelFixture.writeVocabAndMerges(dir, ByteLevelFixture.vocab(), List.of());
+        Files.writeString(dir.resolve("merges.txt"), "");
+        CircuitscopeException e = assertThrows(CircuitscopeException.class, () -> fromFiles());
+        assertTrue(e.getMessage().contains("10 vocabulary tokens"), e.getMessage());
+    }
+
+    @Test
+    void truncatedTokenizerJsonMergesAreRefused() throws IOException {
+        Path file = ByteLevelFixture.writeTokenizerJson(dir, true);
+        ObjectNode root = ByteLevelFixture.readTree(file);
+        ((ArrayNode) root.get("model").get("merges")).remove(9);
+        ByteLevelFixture.writeTree(file, root);
+        assertEquals(file + " model.merges: the merges are incomplete or truncated: 1 vocabulary tokens of " + file
+                + " (ids 265 and up, e.g. 'Ġworld') are made by no merge, so text would be tokenized differently",
+                failsToLoad(file).getMessage());
+    }
+
+    @Test
+    void specialTokensNeedNoMerge() throws IOException {
+        Map<String, Integer> vocab = ByteLevelFixture.vocab();
+        vocab.put("<|padding|>", VOCAB_SIZE);
+        ByteLevelFixture.writeVocabAndMerges(dir, vocab, MERGES);
+        assertEquals(VOCAB_SIZE + 1, fromFiles().vocabSize());
+    }
+
+    @Test
+    void bpeOptionsThatChangeTokenizationAreRefused() throws IOException {
+        String[][] cases = {
+                {"model", "dropout", "0.1", "model.dropout is 0.1; only null is supported"},
+                {"model", "continuing_subword_prefix", "\"##\"", "model.continuing_subword_prefix is \"##\""},
+                {"model", "end_of_word_suffix", "\"</w>\"", "model.end_of_word_suffix is \"</w>\""},
+                {"model", "byte_fallback", "true", "model.byte_fallback is true"},
+                {"model", "ignore_merges", "true", "model.ignore_merges is true"},
+                {"model", "fuse_unk", "\"no\"", "model.fuse_unk is \"no\"; expected true or false"},
+                {"pre_tokenizer", "use_regex", "\"yes\"", "pre_tokenizer.use_regex is \"yes\"; expected true or false"},
+                {"pre_tokenizer", "add_prefix_space", "1", "pre_tokenizer.add_prefix_space is 1; expected true or false"}};
+        for (String[] c : cases) {
+            Path file = ByteLevelFixture.writeTokenizerJson(dir, false);
+            ObjectNode root = ByteLevelFixture.readTree(file);
+            ((ObjectNode) root.get(c[0])).set(c[1], new com.fasterxml.jackson.databind.ObjectMapper().readTree(c[2]));
+            ByteLevelFixture.writeTree(file, root);
+            String msg = failsToLoad(file).getMessage();
+            assertTrue(msg.startsWith(file + " " + c[3]), msg);
+        }
+    }
+
+    @Test
+    void hugeIdsAreRefusedBeforeAnythingIsSizedByThem() throws IOException {
+        Map<String, Integer> vocab = ByteLevelFixture.vocab();
+        vocab.put("hello", Integer.MAX_VALUE - 1);
+        ByteLevelFixture.writeVocabAndMerges(dir, vocab, MERGES);
+        CircuitscopeException e = assertThrows(CircuitscopeException.class, () -> fromFiles());
+        assertEquals(dir.resolve("vocab.json") + ": token 'hello' has id 2147483646, but the model's vocabulary has"
+                + " only 1000 ids (0..999)", e.getMessage());
+
+        Path file = ByteLevelFixture.writeTokenizerJson(dir, false);
+        ObjectNode root = ByteLevelFixture.readTree(file);
+        ((ObjectNode) root.get("added_tokens").get(0)).put("id", 1_000_000_000);
+        ByteLevelFixture.writeTree(file, root);
+        assertEquals(file + ": added token '<|endoftext|>' has id 1000000000, but the model's vocabulary has only 1000"
+                + " ids (0..999)", failsToLoad(file).getMessage());
+    }
+
+    @Test
+    void nfcNormalizerGivesTheComposedTokenIds() throws IOException {
+        Path file = ByteLevelFixture.writeTokenizerJson(dir, false);
+        ObjectNode root = ByteLevelFixture.readTree(file);
+        root.putObject("normalizer").put("type", "NFC");
+        ByteLevelFixture.writeTree(file, root);
+        ByteLevelBpeTokenizer tokenizer = ByteLevelBpeTokenizer.fromTokenizerJson(file, LIMIT);
+        // "é" is U+00E9, UTF-8 c3 a9: the byte tokens 'Ã' and '©', which GPT-2's vocabulary orders as ids 120 and 67.
+        int[] composed = {ByteLevelFixture.vocab().get("Ã"), ByteLevelFixture.vocab().get("©")};
+        assertArrayEquals(composed, tokenizer.encode("e\u0301"));
+        assertEquals("\u00e9", tokenizer.decode(composed));
+    }
+
+    @Test
+    void mergesThatAreNotUtf8AreNamedWithTheirLine() throws IOException {
+        ByteLevelFixture.writeVocabAndMerges(dir, ByteLevelFixture.vocab(), MERGES);
+        byte[] bytes = Files.readAllBytes(dir.resolve("merges.txt"));
+        bytes[20] = (byte) 0xff;
+        Files.write(dir.resolve("merges.txt"), bytes);
+        CircuitscopeException e = assertThrows(CircuitscopeException.class, () -> fromFiles());
+        assertEquals(dir.resolve("merges.txt") + ": not UTF-8 (byte 0xff at offset 20, line 3)", e.getMessage());
+    }
+
+    private ByteLevelBpeTokenizer fromFiles() {
+        return ByteLevelBpeTokenizer.fromVocabAndMerges(dir.resolve("vocab.json"), dir.resolve("merges.txt"), LIMIT);
+    }
 }

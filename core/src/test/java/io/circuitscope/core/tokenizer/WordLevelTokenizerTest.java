@@ -123,4 +123,39 @@ class WordLevelTokenizerTest {
         assertArrayEquals(new int[] {0, 1}, read.encode("Mary John"));
         assertEquals("word-level vocab.txt (2 tokens)", read.description());
     }
+
+    @Test
+    void aFileCutOffInsideItsLastTokenIsRefused() throws IOException {
+        Path vocabTxt = Files.writeString(dir.resolve("vocab.txt"), "Mary\nJohn\nMich");
+        CircuitscopeException e = assertThrows(CircuitscopeException.class, () -> WordLevelTokenizer.read(vocabTxt, 3));
+        assertEquals(vocabTxt + ": the last line ('Mich') does not end with a newline; the file looks truncated",
+                e.getMessage());
+    }
+
+    @Test
+    void moreTokensThanTheModelHasIdsAreRefused() throws IOException {
+        Path vocabTxt = Files.writeString(dir.resolve("vocab.txt"), "Mary\nJohn\nMichael\n");
+        CircuitscopeException e = assertThrows(CircuitscopeException.class, () -> WordLevelTokenizer.read(vocabTxt, 2));
+        assertEquals(vocabTxt + ": 3 tokens, but the model's vocabulary has only 2", e.getMessage());
+    }
+
+    @Test
+    void anEmptyFileIsRefused() throws IOException {
+        Path vocabTxt = Files.writeString(dir.resolve("vocab.txt"), "");
+        CircuitscopeException e = assertThrows(CircuitscopeException.class, () -> WordLevelTokenizer.read(vocabTxt, 2));
+        assertEquals(vocabTxt + ": empty file; expected one token per line", e.getMessage());
+    }
+
+    @Test
+    void aFileThatIsNotUtf8IsNamedWithTheLine() throws IOException {
+        Path vocabTxt = Files.write(dir.resolve("vocab.txt"), new byte[] {'a', '\n', 'b', (byte) 0xC3, '\n'});
+        CircuitscopeException e = assertThrows(CircuitscopeException.class, () -> WordLevelTokenizer.read(vocabTxt, 9));
+        assertEquals(vocabTxt + ": not UTF-8 (byte 0xc3 at offset 3, line 2)", e.getMessage());
+    }
+
+    @Test
+    void windowsLineEndingsReadTheSameTokens() throws IOException {
+        Path vocabTxt = Files.writeString(dir.resolve("vocab.txt"), "Mary\r\nJohn\r\n");
+        assertArrayEquals(new int[] {1, 0}, WordLevelTokenizer.read(vocabTxt, 2).encode("John Mary"));
+    }
 }
