@@ -1,6 +1,7 @@
 package io.circuitscope.core.engine;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -391,7 +392,7 @@ class HookedTransformerTest {
         assertTrue(expected.maxAbsDiff(DoubleTensor.of(heap)) <= ATOL, "heap logits match the reference");
         assertEquals(cfg, model.config());
         model.close();
-        assertTrue(!model.manager().isOpen(), "close() releases the parameters");
+        assertFalse(model.manager().isOpen(), "close() releases the parameters");
     }
 
     static void assertClose(DoubleTensor expected, NDArray actual, String what) {

@@ -397,6 +397,14 @@ final class ReferenceTransformer {
         return returned;
     }
 
+    /**
+     * The live float64 parameter the forward pass reads: writing into it changes every later forward pass, which is
+     * how a test takes finite differences at full double precision.
+     */
+    DoubleTensor parameter(String name) {
+        return param(name);
+    }
+
     private DoubleTensor param(String name) {
         DoubleTensor t = params.get(name);
         if (t == null) {
