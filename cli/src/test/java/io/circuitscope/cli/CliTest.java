@@ -266,7 +266,7 @@ class CliTest {
     }
 
     @Test
-    void outputThatIsAFifoOrADeviceIsNeverReplaced() throws Exception {
+    void outputThatIsAFifoIsNeverReplaced() throws Exception {
         Path fifo = tmp.resolve("pipe.npy");
         assertEquals(0, new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor());
         String msg = assertFailure(run("logits", "--model", HF.toString(), "--tokens", "1", "--out", fifo.toString()));
@@ -274,8 +274,6 @@ class CliTest {
                 msg);
         assertTrue(Files.exists(fifo) && !Files.isRegularFile(fifo), "still a FIFO");
         assertEquals(List.of("pipe.npy"), listing(tmp));
-        String dev = assertFailure(run("logits", "--model", HF.toString(), "--tokens", "1", "--out", "/dev/null"));
-        assertTrue(dev.startsWith("/dev/null: cannot write: is not a regular file"), dev);
     }
 
     @Test

@@ -47,9 +47,11 @@ public final class SafetensorsFile implements AutoCloseable {
     private final long dataStart;
     private final Map<String, Entry> entries;
     private final Map<String, String> metadata;
+    private final long mapChunkBytes;
 
     private SafetensorsFile(String label, FileChannel channel, long dataStart,
-                            Map<String, Entry> entries, Map<String, String> metadata) {
+                            Map<String, Entry> entries, Map<String, String> metadata, long mapChunkBytes) {
+        this.mapChunkBytes = mapChunkBytes;
         this.label = label;
         this.channel = channel;
         this.dataStart = dataStart;
@@ -65,6 +67,14 @@ public final class SafetensorsFile implements AutoCloseable {
      * @throws CheckpointException if the file cannot be opened or is not a well-formed safetensors file
      */
     public static SafetensorsFile open(Path file) {
+        return open(file, MAP_CHUNK_BYTES);
+    }
+
+    /**
+     * As {@link #open(Path)}, mapping tensors in chunks of at most {@code mapChunkBytes}; only tensors over 1 GiB are
+     * read in several chunks otherwise, so tests use a small chunk to exercise that path.
+     */
+    static SafetensorsFile open(Path file, long mapChunkBytes) {
         String label = file.toString();
         // A FIFO would block open() forever, and a directory or broken link deserves its own message.
         InputFile.requireRegular(file, "");
@@ -75,7 +85,7 @@ public final class SafetensorsFile implements AutoCloseable {
             throw CheckpointException.ioFailure("cannot open " + label, e);
         }
         try {
-            return parse(label, channel);
+            return parse(label, channel, mapChunkBytes);
         } catch (IOException e) {
             closeAfterFailure(channel, e);
             throw CheckpointException.ioFailure("cannot read " + label, e);
@@ -164,7 +174,7 @@ public final class SafetensorsFile implements AutoCloseable {
         }
         float[] out = new float[(int) count];
         int width = e.dtype.bytes;
-        int chunkElements = (int) (MAP_CHUNK_BYTES / width);
+        int chunkElements = (int) (mapChunkBytes / width);
         try {
             // Touching a mapping past the end of a file that shrank since open() kills the JVM with
             // SIGBUS, so re-check the size rather than trusting what open() saw.
@@ -228,7 +238,7 @@ public final class SafetensorsFile implements AutoCloseable {
         return Float.intBitsToFloat(sign | ((exponent + 112) << 23) | (mantissa << 13));
     }
 
-    private static SafetensorsFile parse(String label, FileChannel channel) throws IOException {
+    private static SafetensorsFile parse(String label, FileChannel channel, long mapChunkBytes) throws IOException {
         long fileSize = channel.size();
         if (fileSize < 8) {
             throw new CheckpointException(label + ": file is only " + fileSize + " bytes long, too short"
@@ -263,7 +273,7 @@ public final class SafetensorsFile implements AutoCloseable {
             }
         }
         checkExactCoverage(label, entries.values(), dataBytes);
-        return new SafetensorsFile(label, channel, 8 + headerLength, entries, metadata);
+        return new SafetensorsFile(label, channel, 8 + headerLength, entries, metadata, mapChunkBytes);
     }
 
     private static JsonNode parseJson(String label, ByteBuffer headerBytes) {

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.file.AtomicMoveNotSupportedException;
@@ -90,11 +89,8 @@ public final class AtomicFileWriter {
 
     /** Writes {@code value} as indented JSON. */
     public static void writeJson(Path file, Object value) throws IOException {
-        write(file, out -> {
-            OutputStream stream = Channels.newOutputStream(out);
-            PRETTY_JSON.writeValue(stream, value);
-            stream.flush();
-        });
+        // Closing the generator flushes it; the channel's stream has no buffer of its own.
+        write(file, out -> PRETTY_JSON.writeValue(Channels.newOutputStream(out), value));
     }
 
     /** Writes raw bytes. */

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -150,6 +151,7 @@ class HfGpt2CheckpointTest {
         String msg = loadFailure(dir);
         assertTrue(msg.contains(dir.resolve("model.safetensors").toString()), msg);
         assertTrue(msg.contains("not found"), msg);
+        assertTrue(msg.contains("convert pytorch_model.bin"), "says how to get a safetensors file: " + msg);
     }
 
     @ParameterizedTest
@@ -264,6 +266,35 @@ class HfGpt2CheckpointTest {
                 && missing.contains("supported model_type values: gpt2"), missing);
         String misspelled = loadFailure(copyWithConfig("plain-untied", c -> c.put("model_type", "gtp2")));
         assertTrue(misspelled.contains("model_type \"gtp2\" is not supported (supported: gpt2"), misspelled);
+    }
+
+    @Test
+    void aNonPositiveInnerWidthIsRefused() throws IOException {
+        for (int inner : new int[] {0, -1}) {
+            String msg = loadFailure(copyWithConfig("plain-untied", c -> c.put("n_inner", inner)));
+            assertTrue(msg.endsWith("field \"n_inner\" must be a positive integer or null, got " + inner), msg);
+        }
+    }
+
+    @Test
+    void crossAttentionIsRefused() throws IOException {
+        String msg = loadFailure(copyWithConfig("plain-untied", c -> c.put("add_cross_attention", true)));
+        assertTrue(msg.endsWith("config.json: add_cross_attention = true is not supported"), msg);
+        ModelSource.load(copyWithConfig("plain-untied", c -> c.put("add_cross_attention", false)).toString());
+    }
+
+    @Test
+    void nullFieldsTakeTheirDefaults() throws IOException {
+        Path dir = copyWithConfig("plain-untied", c -> {
+            c.putNull("n_inner");
+            c.putNull("layer_norm_epsilon");
+            c.putNull("scale_attn_weights");
+            c.putNull("bos_token_id");
+        });
+        ModelConfig cfg = ModelSource.load(dir.toString()).weights().config();
+        assertEquals(4 * 32, cfg.mlpWidth());
+        assertEquals(1e-5, cfg.eps());
+        assertNull(cfg.bosTokenId());
     }
 
     private Path writeRandomCheckpoint(boolean prefixed) throws IOException {

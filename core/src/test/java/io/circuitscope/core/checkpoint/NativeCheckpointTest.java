@@ -336,6 +336,63 @@ class NativeCheckpointTest {
                 + " model weights must be finite, so the data is damaged", msg);
     }
 
+    @Test
+    void nullOptionsTakeTheirTransformerLensDefaults() throws IOException {
+        Path dir = validDir(c -> {
+            c.putNull("parallel_attn_mlp");
+            c.putNull("attn_scores_soft_cap");
+            c.putNull("num_experts");
+            c.putNull("attn_only");
+            c.putNull("eps");
+        });
+        ModelConfig cfg = NativeCheckpoint.readConfig(dir);
+        assertFalse(cfg.attnOnly());
+        assertEquals(1e-5, cfg.eps());
+    }
+
+    @Test
+    void aSoftCapOfExactlyZeroMeansNoCap() throws IOException {
+        NativeCheckpoint.readConfig(validDir(c -> c.put("attn_scores_soft_cap", 0.0)));
+        assertConfigFailure(c -> c.put("attn_scores_soft_cap", 1e-9), "attn_scores_soft_cap", "not supported");
+    }
+
+    @Test
+    void mixtureOfExpertsIsRefused() throws IOException {
+        assertConfigFailure(c -> c.put("num_experts", 8), "num_experts", "not supported");
+    }
+
+    @Test
+    void aConfigWithLayersButNoWidthIsReadAsNativeAndNamesTheMissingField() throws IOException {
+        assertConfigFailure(c -> c.remove("d_model"), "missing required field \"d_model\"", "d_model");
+    }
+
+    @Test
+    void oneUnusedTensorIsNamedAlone() throws IOException {
+        Path dir = validDir(c -> { });
+        Map<String, FloatTensor> tensors = new java.util.LinkedHashMap<>(NativeCheckpoint.load(dir).tensors());
+        tensors.put("extra.W", FloatTensor.zeros(2));
+        SafetensorsWriter.write(dir.resolve("model.safetensors"), tensors, Map.of());
+        String msg = assertThrows(CheckpointException.class, () -> NativeCheckpoint.load(dir)).getMessage();
+        assertEquals(dir.resolve("model.safetensors") + ": 1 tensor is not used by the model that "
+                + dir.resolve("config.json") + " describes: extra.W; the config and the weights disagree (check"
+                + " n_layers, normalization_type and attn_only)", msg);
+    }
+
+    @Test
+    void manyUnusedTensorsAreListedUpToEight() throws IOException {
+        Path dir = validDir(c -> c.put("n_layers", 1));
+        String msg = assertThrows(CheckpointException.class, () -> NativeCheckpoint.load(dir)).getMessage();
+        assertTrue(msg.contains(" describes: blocks.1.ln1.w, blocks.1.ln1.b, blocks.1.attn.W_Q, blocks.1.attn.b_Q,"
+                + " blocks.1.attn.W_K, blocks.1.attn.b_K, blocks.1.attn.W_V, blocks.1.attn.b_V, ... (8 more);"), msg);
+    }
+
+    @Test
+    void aMissingConfigSaysWhatTheDirectoryNeeds() {
+        CircuitscopeException e = assertThrows(CircuitscopeException.class, () -> NativeCheckpoint.load(tmp));
+        assertEquals(tmp.resolve("config.json") + ": file not found (a checkpoint directory needs config.json)",
+                e.getMessage());
+    }
+
     // ---- helpers ----
 
     /** A loadable LN + MLP native directory whose config has been edited by {@code edit}. */

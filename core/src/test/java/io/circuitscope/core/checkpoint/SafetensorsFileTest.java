@@ -278,6 +278,7 @@ class SafetensorsFileTest {
     @Test
     void dataOffsetsThatDisagreeWithTheShape() throws IOException {
         Path file = craft("{\"w\":{\"dtype\":\"F32\",\"shape\":[2,3],\"data_offsets\":[0,20]}}", new byte[24]);
+        assertOpenFails(file, "which need 24 bytes, but its data_offsets [0, 20) span 20 bytes");
         assertOpenFails(file, "'w'", "need 24 bytes", "span 20 bytes");
     }
 
@@ -348,6 +349,76 @@ class SafetensorsFileTest {
         byte[] longer = java.util.Arrays.copyOf(bytes, bytes.length + 3);
         Files.write(file, longer);
         assertOpenFails(file, "the tensors end at data offset 12 but the data region is 15 bytes");
+    }
+
+    @Test
+    void anEmptyTensorAfterANonEmptyOneAtTheSameOffsetIsNotAnOverlap() throws IOException {
+        Path file = craft("{\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]},"
+                + "\"b\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[4,8]},"
+                + "\"e\":{\"dtype\":\"F32\",\"shape\":[0],\"data_offsets\":[4,4]}}", new byte[8]);
+        try (SafetensorsFile st = SafetensorsFile.open(file)) {
+            assertEquals(0, st.read("e").size());
+        }
+    }
+
+    @Test
+    void aTensorReadInManySmallChunksEqualsOneRead() throws IOException {
+        float[] values = new float[37];
+        for (int i = 0; i < values.length; i++) {
+            values[i] = i * 1.5f - 7;
+        }
+        Path file = dir.resolve(NAME);
+        SafetensorsWriter.write(file, Map.of("a", new FloatTensor(new float[] {9, 8}, 2),
+                "w", new FloatTensor(values, 37)), Map.of());
+        try (SafetensorsFile st = SafetensorsFile.open(file, 12)) {
+            assertArrayEquals(values, st.read("w").data());
+            assertArrayEquals(new float[] {9, 8}, st.read("a").data());
+        }
+    }
+
+    @Test
+    void aFileThatShrankAfterOpeningIsReportedNotMapped() throws IOException {
+        Path file = dir.resolve(NAME);
+        SafetensorsWriter.write(file, Map.of("w", new FloatTensor(new float[16], 16)), Map.of());
+        try (SafetensorsFile st = SafetensorsFile.open(file)) {
+            try (java.nio.channels.FileChannel shrink = java.nio.channels.FileChannel.open(file,
+                    java.nio.file.StandardOpenOption.WRITE)) {
+                shrink.truncate(Files.size(file) - 4);
+            }
+            assertFails(() -> st.read("w"), "tensor 'w' lies beyond the end of the file, which has shrunk since it was"
+                    + " opened");
+        }
+    }
+
+    @Test
+    void aRejectedFileIsClosed() throws IOException {
+        Path file = craft("{\"w\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]}}", new byte[5]);
+        assertOpenFails(file, "the tensors end at data offset 4");
+        Path real = file.toRealPath();
+        try (Stream<Path> fds = Files.list(Path.of("/proc/self/fd"))) {
+            List<Path> open = fds.filter(fd -> {
+                try {
+                    return Files.readSymbolicLink(fd).equals(real);
+                } catch (IOException e) {
+                    return false;
+                }
+            }).toList();
+            assertEquals(List.of(), open, "no descriptor of the rejected file stays open");
+        }
+    }
+
+    @Test
+    void anEightByteFileIsLongEnoughForTheLengthPrefix() throws IOException {
+        assertOpenFails(writeBytes(withLength(0, new byte[0])), "header is not a JSON object");
+    }
+
+    @Test
+    void headerEntriesOfTheWrongShapeAreNamed() throws IOException {
+        assertOpenFails(craft("{\"w\":5}", new byte[0]), "tensor 'w' has header entry 5, not a JSON object");
+        assertOpenFails(craft("{\"w\":{\"dtype\":5,\"shape\":[1],\"data_offsets\":[0,4]}}", new byte[4]),
+                "tensor 'w' has no dtype");
+        assertOpenFails(craft("{\"w\":{\"dtype\":\"F32\",\"shape\":5,\"data_offsets\":[0,4]}}", new byte[4]),
+                "tensor 'w' has shape 5, not a list of dimensions");
     }
 
     @Test
