@@ -422,6 +422,45 @@ class SafetensorsFileTest {
     }
 
     @Test
+    void aTensorLargerThanTheWriteBufferRoundTrips() throws IOException {
+        float[] values = new float[(1 << 18) + 12345]; // 1.05 MiB, more than the writer's 1 MiB buffer
+        for (int i = 0; i < values.length; i++) {
+            values[i] = (float) Math.sin(i);
+        }
+        Path file = dir.resolve(NAME);
+        SafetensorsWriter.write(file, Map.of("big", new FloatTensor(values, values.length)), Map.of());
+        try (SafetensorsFile st = SafetensorsFile.open(file)) {
+            assertArrayEquals(values, st.read("big").data());
+        }
+    }
+
+    @Test
+    void theWrittenHeaderReadsBackWithAnIndependentParser() throws IOException {
+        Path file = dir.resolve(NAME);
+        Map<String, FloatTensor> tensors = new LinkedHashMap<>();
+        tensors.put("a", new FloatTensor(new float[] {1, 2, 3}, 3));
+        tensors.put("b", new FloatTensor(new float[] {4, 5, 6, 7}, 2, 2));
+        SafetensorsWriter.write(file, tensors, Map.of("format", "pt"));
+        byte[] bytes = Files.readAllBytes(file);
+        long headerLength = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN).getLong(0);
+        assertEquals(0, (8 + headerLength) % 8, "data starts 8-byte aligned");
+        assertEquals(bytes.length, 8 + headerLength + 7 * 4, "header, then exactly the tensors' bytes");
+        String header = new String(bytes, 8, (int) headerLength, StandardCharsets.UTF_8);
+        String json = header.stripTrailing();
+        assertTrue(header.substring(json.length()).chars().allMatch(c -> c == ' '), "padded with spaces only");
+        assertTrue(header.length() - json.length() < 8, "at most 7 bytes of padding");
+        var root = new com.fasterxml.jackson.databind.ObjectMapper().readTree(json);
+        assertEquals("pt", root.get("__metadata__").get("format").asText());
+        assertEquals("[0,12]", root.get("a").get("data_offsets").toString());
+        assertEquals("[12,28]", root.get("b").get("data_offsets").toString());
+        assertEquals("[2,2]", root.get("b").get("shape").toString());
+        ByteBuffer data = ByteBuffer.wrap(bytes, (int) (8 + headerLength), 28).order(ByteOrder.LITTLE_ENDIAN);
+        for (float expected = 1; expected <= 7; expected++) {
+            assertEquals(expected, data.getFloat());
+        }
+    }
+
+    @Test
     void metadataWithNonStringValues() throws IOException {
         assertOpenFails(craft("{\"__metadata__\":{\"epochs\":3}}", new byte[0]), "__metadata__", "'epochs'");
         assertOpenFails(craft("{\"__metadata__\":[1]}", new byte[0]), "__metadata__", "not a JSON object");
