@@ -1,5 +1,6 @@
 package io.circuitscope.core.tokenizer;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.circuitscope.core.CircuitscopeException;
@@ -7,12 +8,14 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalInt;
+import java.util.function.Consumer;
 
 import static io.circuitscope.core.tokenizer.ByteLevelFixture.END_OF_TEXT;
 import static io.circuitscope.core.tokenizer.ByteLevelFixture.EXCLAMATION;
@@ -321,6 +324,200 @@ class ByteLevelBpeTokenizerTest {
         Files.write(dir.resolve("merges.txt"), bytes);
         CircuitscopeException e = assertThrows(CircuitscopeException.class, () -> fromFiles());
         assertEquals(dir.resolve("merges.txt") + ": not UTF-8 (byte 0xff at offset 20, line 3)", e.getMessage());
+    }
+
+    // ---- ids at the edges, malformed entries and defaults ----------------------------------------------------------
+
+    /** Writes the fixture's tokenizer.json with one change applied. */
+    private Path tokenizerJsonWith(Consumer<ObjectNode> change) throws IOException {
+        Path file = ByteLevelFixture.writeTokenizerJson(dir, false);
+        ObjectNode root = ByteLevelFixture.readTree(file);
+        change.accept(root);
+        ByteLevelFixture.writeTree(file, root);
+        return file;
+    }
+
+    private Path writeMergesTxt(String... lines) throws IOException {
+        ByteLevelFixture.writeVocabAndMerges(dir, ByteLevelFixture.vocab(), MERGES);
+        return Files.writeString(dir.resolve("merges.txt"), String.join("\n", lines) + "\n");
+    }
+
+    @Test
+    void decodeAcceptsEveryIdFromZeroToTheLastAndNoOther() throws IOException {
+        ByteLevelBpeTokenizer tokenizer = fromVocabAndMerges();
+        assertEquals("!", tokenizer.decode(EXCLAMATION));
+        assertEquals("<|endoftext|>", tokenizer.decode(VOCAB_SIZE - 1));
+        Path vocabJson = dir.resolve("vocab.json");
+        CircuitscopeException e = assertThrows(CircuitscopeException.class, () -> tokenizer.decode(VOCAB_SIZE));
+        assertEquals("token id 267 is not in the vocabulary of " + vocabJson + " (267 tokens)", e.getMessage());
+        e = assertThrows(CircuitscopeException.class, () -> tokenizer.decode(HELLO, -1));
+        assertEquals("token id -1 is not in the vocabulary of " + vocabJson + " (267 tokens)", e.getMessage());
+    }
+
+    @Test
+    void addedTokenSpelledOutsideTheByteAlphabetDecodesAsItsOwnText() throws IOException {
+        // U+0200 is the first character past the byte-level alphabet's 512-character table.
+        Path file = tokenizerJsonWith(root -> ((ArrayNode) root.get("added_tokens")).addObject()
+                .put("id", VOCAB_SIZE).put("content", "\u0200"));
+        ByteLevelBpeTokenizer tokenizer = ByteLevelBpeTokenizer.fromTokenizerJson(file, LIMIT);
+        assertEquals(VOCAB_SIZE + 1, tokenizer.vocabSize());
+        assertEquals("hello\u0200", tokenizer.decode(HELLO, VOCAB_SIZE));
+    }
+
+    @Test
+    void aRepeatedMergeIsRejected() throws IOException {
+        List<String> merges = new ArrayList<>(MERGES);
+        merges.add(1, "h e");
+        ByteLevelFixture.writeVocabAndMerges(dir, ByteLevelFixture.vocab(), merges);
+        CircuitscopeException e = assertThrows(CircuitscopeException.class, () -> fromFiles());
+        assertEquals(dir.resolve("merges.txt") + " line 3: merge 'h e' makes id 256 after an earlier merge made id"
+                + " 256; merge order differs from id order; unsupported", e.getMessage());
+    }
+
+    @Test
+    void mergeOutsideTheByteAlphabetIsRejected() throws IOException {
+        Map<String, Integer> vocab = ByteLevelFixture.vocab();
+        vocab.put("h\u0200", VOCAB_SIZE);
+        List<String> merges = new ArrayList<>(MERGES);
+        merges.add("h \u0200");
+        ByteLevelFixture.writeVocabAndMerges(dir, vocab, merges);
+        CircuitscopeException e = assertThrows(CircuitscopeException.class, () -> fromFiles());
+        assertEquals(dir.resolve("merges.txt") + " line 12: merge 'h \u0200' is not spelled in GPT-2's byte-level"
+                + " alphabet", e.getMessage());
+    }
+
+    @Test
+    void vocabThatIsNotAnObjectIsRejected() throws IOException {
+        Path file = tokenizerJsonWith(root -> ((ObjectNode) root.get("model")).putArray("vocab"));
+        assertEquals(file + " model.vocab is not a JSON object mapping tokens to ids", failsToLoad(file).getMessage());
+    }
+
+    @Test
+    void idsMustBeNonNegativeIntegers() throws IOException {
+        Map<String, Integer> vocab = ByteLevelFixture.vocab();
+        vocab.put("x!", -1);
+        ByteLevelFixture.writeVocabAndMerges(dir, vocab, MERGES);
+        CircuitscopeException e = assertThrows(CircuitscopeException.class, () -> fromFiles());
+        assertEquals(dir.resolve("vocab.json") + ": token 'x!' has id -1; ids must be non-negative integers",
+                e.getMessage());
+
+        for (String id : List.of("1.5", "\"7\"", "3000000000")) {
+            Path file = tokenizerJsonWith(root -> {
+                try {
+                    ((ObjectNode) root.get("model").get("vocab")).set("x!", new ObjectMapper().readTree(id));
+                } catch (IOException ex) {
+                    throw new UncheckedIOException(ex);
+                }
+            });
+            assertEquals(file + " model.vocab: token 'x!' has id " + id + "; ids must be non-negative integers",
+                    failsToLoad(file).getMessage());
+        }
+    }
+
+    @Test
+    void onlyTheFirstLineMayBeAVersionHeaderAndBlankLinesAreSkipped() throws IOException {
+        List<String> lines = new ArrayList<>(List.of("#version: 0.2", ""));
+        lines.addAll(MERGES.subList(0, 5));
+        lines.add("   ");
+        lines.addAll(MERGES.subList(5, 10));
+        writeMergesTxt(lines.toArray(String[]::new));
+        assertArrayEquals(SENTENCE_IDS, fromFiles().encode(SENTENCE));
+
+        Path mergesTxt = writeMergesTxt("h e", "#version: 0.2");
+        CircuitscopeException e = assertThrows(CircuitscopeException.class, () -> fromFiles());
+        assertEquals(mergesTxt + " line 2: merge '#version: 0.2' makes '#version:0.2', which is not in the"
+                + " vocabulary (" + dir.resolve("vocab.json") + ")", e.getMessage());
+    }
+
+    @Test
+    void mergesTxtWithoutAVersionHeaderKeepsItsFirstMerge() throws IOException {
+        writeMergesTxt(MERGES.toArray(String[]::new));
+        ByteLevelBpeTokenizer tokenizer = fromFiles();
+        assertArrayEquals(SENTENCE_IDS, tokenizer.encode(SENTENCE));
+        assertArrayEquals(new int[] {256}, tokenizer.encode("he"));
+    }
+
+    @Test
+    void mergeLinesWithAnEmptyHalfAreRejected() throws IOException {
+        for (String bad : List.of(" e", "h ", "h  e", "h e l")) {
+            Path mergesTxt = writeMergesTxt("#version: 0.2", bad);
+            CircuitscopeException e = assertThrows(CircuitscopeException.class, () -> fromFiles(), bad);
+            assertEquals(mergesTxt + " line 2: expected two tokens separated by one space, got '" + bad + "'",
+                    e.getMessage());
+        }
+        Path file = tokenizerJsonWith(root -> ((ArrayNode) root.get("model").get("merges")).addArray().add("").add("e"));
+        assertEquals(file + " model.merges[10]: expected \"a b\" or [\"a\", \"b\"], got [\"\",\"e\"]",
+                failsToLoad(file).getMessage());
+    }
+
+    @Test
+    void tokenizerJsonWithoutMergesIsRejected() throws IOException {
+        Path file = tokenizerJsonWith(root -> ((ObjectNode) root.get("model")).remove("merges"));
+        assertEquals(file + " has no model.merges array", failsToLoad(file).getMessage());
+    }
+
+    @Test
+    void addedTokensMayBeAbsentOrNull() throws IOException {
+        Path absent = tokenizerJsonWith(root -> root.remove("added_tokens"));
+        assertArrayEquals(SENTENCE_IDS, ByteLevelBpeTokenizer.fromTokenizerJson(absent, LIMIT).encode(SENTENCE));
+        Path asNull = tokenizerJsonWith(root -> root.putNull("added_tokens"));
+        ByteLevelBpeTokenizer tokenizer = ByteLevelBpeTokenizer.fromTokenizerJson(asNull, LIMIT);
+        assertEquals(VOCAB_SIZE, tokenizer.vocabSize());
+        assertEquals("<|endoftext|>", tokenizer.decode(END_OF_TEXT));
+    }
+
+    @Test
+    void addedTokensMustBeAList() throws IOException {
+        Path file = tokenizerJsonWith(root -> root.putObject("added_tokens").put("id", 5));
+        assertEquals(file + ": added_tokens is OBJECT, not a list", failsToLoad(file).getMessage());
+    }
+
+    @Test
+    void addedTokensNeedAnIdAndAContent() throws IOException {
+        List<String> bad = List.of("{\"content\":\"x\"}", "{\"id\":\"5\",\"content\":\"x\"}",
+                "{\"id\":-1,\"content\":\"x\"}", "{\"id\":1.5,\"content\":\"x\"}",
+                "{\"id\":3000000000,\"content\":\"x\"}", "{\"id\":5}", "{\"id\":5,\"content\":7}");
+        for (String token : bad) {
+            Path file = tokenizerJsonWith(root -> {
+                try {
+                    ((ArrayNode) root.get("added_tokens")).add(
+                            new ObjectMapper().readTree(token));
+                } catch (IOException ex) {
+                    throw new UncheckedIOException(ex);
+                }
+            });
+            assertEquals(file + ": added token " + token + " needs an id and a content",
+                    failsToLoad(file).getMessage());
+        }
+    }
+
+    @Test
+    void addedTokenIdsRunFromZeroToBelowTheModelVocabulary() throws IOException {
+        Path file = tokenizerJsonWith(root -> ((ArrayNode) root.get("added_tokens"))
+                .add(root.objectNode().put("id", 0).put("content", "!"))
+                .add(root.objectNode().put("id", LIMIT - 1).put("content", "<pad>")));
+        ByteLevelBpeTokenizer tokenizer = ByteLevelBpeTokenizer.fromTokenizerJson(file, LIMIT);
+        assertEquals(LIMIT, tokenizer.vocabSize());
+        assertEquals("!<pad>", tokenizer.decode(0, LIMIT - 1));
+
+        Path tooBig = tokenizerJsonWith(root -> ((ArrayNode) root.get("added_tokens"))
+                .add(root.objectNode().put("id", LIMIT).put("content", "<pad>")));
+        assertEquals(tooBig + ": added token '<pad>' has id 1000, but the model's vocabulary has only 1000 ids"
+                + " (0..999)", failsToLoad(tooBig).getMessage());
+    }
+
+    @Test
+    void nullOrAbsentOptionsTakeTheirDefaults() throws IOException {
+        Path file = tokenizerJsonWith(root -> {
+            ((ObjectNode) root.get("model")).putNull("byte_fallback").putNull("fuse_unk").remove("ignore_merges");
+            ((ObjectNode) root.get("pre_tokenizer")).putNull("add_prefix_space").remove("use_regex");
+        });
+        assertArrayEquals(SENTENCE_IDS, ByteLevelBpeTokenizer.fromTokenizerJson(file, LIMIT).encode(SENTENCE));
+        Path nullRegex = tokenizerJsonWith(root -> ((ObjectNode) root.get("pre_tokenizer")).putNull("use_regex")
+                .remove("add_prefix_space"));
+        assertArrayEquals(SENTENCE_IDS, ByteLevelBpeTokenizer.fromTokenizerJson(nullRegex, LIMIT).encode(SENTENCE));
+        Path noRegex = tokenizerJsonWith(root -> ((ObjectNode) root.get("pre_tokenizer")).put("use_regex", false));
+        assertTrue(failsToLoad(noRegex).getMessage().startsWith(noRegex + ": pre_tokenizer "));
     }
 
     private ByteLevelBpeTokenizer fromFiles() {

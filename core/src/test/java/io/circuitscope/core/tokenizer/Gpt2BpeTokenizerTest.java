@@ -51,4 +51,12 @@ class Gpt2BpeTokenizerTest {
         assertEquals(50257, gpt2.vocabSize());
         assertEquals("GPT-2 BPE (r50k_base)", gpt2.description());
     }
+
+    @Test
+    void decodeAcceptsIdZeroAndTheLastIdButNoNegativeOne() {
+        assertEquals("!", gpt2.decode(0));
+        assertEquals("!<|endoftext|>", gpt2.decode(0, 50256));
+        CircuitscopeException e = assertThrows(CircuitscopeException.class, () -> gpt2.decode(0, -1));
+        assertEquals("token id -1 is outside the GPT-2 vocabulary [0, 50257)", e.getMessage());
+    }
 }

@@ -67,4 +67,22 @@ class TokenizerLoaderTest {
         Files.writeString(dir.resolve("vocab.txt"), "Mary\nJohn\n");
         assertEquals("word-level vocab.txt (2 tokens)", describe(TokenizerLoader.forNativeDirectory(dir, 2)));
     }
+
+    @Test
+    void mergesWithoutVocabIsABrokenDownloadToo() throws IOException {
+        ByteLevelFixture.writeVocabAndMerges(dir, ByteLevelFixture.vocab(), ByteLevelFixture.MERGES);
+        Files.delete(dir.resolve("vocab.json"));
+        CircuitscopeException e = assertThrows(CircuitscopeException.class,
+                () -> TokenizerLoader.forHfDirectory(dir, 50257));
+        assertEquals(dir.resolve("vocab.json") + ": file not found (it comes with merges.txt)", e.getMessage());
+    }
+
+    @Test
+    void nativeVocabTxtMustNameEveryId() throws IOException {
+        Path vocabTxt = Files.writeString(dir.resolve("vocab.txt"), "Mary\nJohn\n");
+        CircuitscopeException e = assertThrows(CircuitscopeException.class,
+                () -> TokenizerLoader.forNativeDirectory(dir, 3));
+        assertEquals(vocabTxt + ": 2 tokens, but the model's d_vocab is 3; vocab.txt lists one token for every id, so"
+                + " it is truncated or belongs to another model", e.getMessage());
+    }
 }

@@ -158,4 +158,12 @@ class WordLevelTokenizerTest {
         Path vocabTxt = Files.writeString(dir.resolve("vocab.txt"), "Mary\r\nJohn\r\n");
         assertArrayEquals(new int[] {1, 0}, WordLevelTokenizer.read(vocabTxt, 2).encode("John Mary"));
     }
+
+    @Test
+    void decodeAcceptsIdZeroAndRejectsNegativeIds() {
+        assertEquals("<bos>", tokenizer.decode(0));
+        assertEquals("<bos> Mary Zoë", tokenizer.decode(0, 1, 13));
+        CircuitscopeException e = assertThrows(CircuitscopeException.class, () -> tokenizer.decode(0, -1));
+        assertEquals("token id -1 is not in the vocabulary of the given vocabulary (14 tokens)", e.getMessage());
+    }
 }
