@@ -1,5 +1,6 @@
 package io.circuitscope.core.tokenizer;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -279,7 +280,7 @@ class ByteLevelBpeTokenizerTest {
         for (String[] c : cases) {
             Path file = ByteLevelFixture.writeTokenizerJson(dir, false);
             ObjectNode root = ByteLevelFixture.readTree(file);
-            ((ObjectNode) root.get(c[0])).set(c[1], new com.fasterxml.jackson.databind.ObjectMapper().readTree(c[2]));
+            ((ObjectNode) root.get(c[0])).set(c[1], json(c[2]));
             ByteLevelFixture.writeTree(file, root);
             String msg = failsToLoad(file).getMessage();
             assertTrue(msg.startsWith(file + " " + c[3]), msg);
@@ -402,13 +403,7 @@ class ByteLevelBpeTokenizerTest {
                 e.getMessage());
 
         for (String id : List.of("1.5", "\"7\"", "3000000000")) {
-            Path file = tokenizerJsonWith(root -> {
-                try {
-                    ((ObjectNode) root.get("model").get("vocab")).set("x!", new ObjectMapper().readTree(id));
-                } catch (IOException ex) {
-                    throw new UncheckedIOException(ex);
-                }
-            });
+            Path file = tokenizerJsonWith(root -> ((ObjectNode) root.get("model").get("vocab")).set("x!", json(id)));
             assertEquals(file + " model.vocab: token 'x!' has id " + id + "; ids must be non-negative integers",
                     failsToLoad(file).getMessage());
         }
@@ -478,14 +473,7 @@ class ByteLevelBpeTokenizerTest {
                 "{\"id\":-1,\"content\":\"x\"}", "{\"id\":1.5,\"content\":\"x\"}",
                 "{\"id\":3000000000,\"content\":\"x\"}", "{\"id\":5}", "{\"id\":5,\"content\":7}");
         for (String token : bad) {
-            Path file = tokenizerJsonWith(root -> {
-                try {
-                    ((ArrayNode) root.get("added_tokens")).add(
-                            new ObjectMapper().readTree(token));
-                } catch (IOException ex) {
-                    throw new UncheckedIOException(ex);
-                }
-            });
+            Path file = tokenizerJsonWith(root -> ((ArrayNode) root.get("added_tokens")).add(json(token)));
             assertEquals(file + ": added token " + token + " needs an id and a content",
                     failsToLoad(file).getMessage());
         }
@@ -522,5 +510,13 @@ class ByteLevelBpeTokenizerTest {
 
     private ByteLevelBpeTokenizer fromFiles() {
         return ByteLevelBpeTokenizer.fromVocabAndMerges(dir.resolve("vocab.json"), dir.resolve("merges.txt"), LIMIT);
+    }
+
+    private static JsonNode json(String text) {
+        try {
+            return new ObjectMapper().readTree(text);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 }

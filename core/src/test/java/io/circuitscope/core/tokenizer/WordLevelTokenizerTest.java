@@ -76,16 +76,14 @@ class WordLevelTokenizerTest {
 
     @Test
     void duplicateTokenNamesFileAndLine() throws IOException {
-        Path vocabTxt = Files.writeString(dir.resolve("vocab.txt"), "Mary\nJohn\nMary\n");
-        CircuitscopeException e = assertThrows(CircuitscopeException.class, () -> WordLevelTokenizer.read(vocabTxt, 1000));
-        assertEquals(vocabTxt + " line 3: duplicate token 'Mary' (already id 0)", e.getMessage());
+        assertEquals(dir.resolve("vocab.txt") + " line 3: duplicate token 'Mary' (already id 0)",
+                refusal("Mary\nJohn\nMary\n", 1000));
     }
 
     @Test
     void blankLineInsideTheFileIsRejected() throws IOException {
-        Path vocabTxt = Files.writeString(dir.resolve("vocab.txt"), "Mary\n\nJohn\n");
-        CircuitscopeException e = assertThrows(CircuitscopeException.class, () -> WordLevelTokenizer.read(vocabTxt, 1000));
-        assertEquals(vocabTxt + " line 2: token '' is empty or contains whitespace", e.getMessage());
+        assertEquals(dir.resolve("vocab.txt") + " line 2: token '' is empty or contains whitespace",
+                refusal("Mary\n\nJohn\n", 1000));
     }
 
     @Test
@@ -134,9 +132,8 @@ class WordLevelTokenizerTest {
 
     @Test
     void moreTokensThanTheModelHasIdsAreRefused() throws IOException {
-        Path vocabTxt = Files.writeString(dir.resolve("vocab.txt"), "Mary\nJohn\nMichael\n");
-        CircuitscopeException e = assertThrows(CircuitscopeException.class, () -> WordLevelTokenizer.read(vocabTxt, 2));
-        assertEquals(vocabTxt + ": 3 tokens, but the model's vocabulary has only 2", e.getMessage());
+        assertEquals(dir.resolve("vocab.txt") + ": 3 tokens, but the model's vocabulary has only 2",
+                refusal("Mary\nJohn\nMichael\n", 2));
     }
 
     @Test
@@ -165,5 +162,12 @@ class WordLevelTokenizerTest {
         assertEquals("<bos> Mary Zoë", tokenizer.decode(0, 1, 13));
         CircuitscopeException e = assertThrows(CircuitscopeException.class, () -> tokenizer.decode(0, -1));
         assertEquals("token id -1 is not in the vocabulary of the given vocabulary (14 tokens)", e.getMessage());
+    }
+
+    /** Writes {@code content} as vocab.txt and returns the message it is refused with. */
+    private String refusal(String content, int maxTokens) throws IOException {
+        Path vocabTxt = Files.writeString(dir.resolve("vocab.txt"), content);
+        return assertThrows(CircuitscopeException.class, () -> WordLevelTokenizer.read(vocabTxt, maxTokens))
+                .getMessage();
     }
 }
