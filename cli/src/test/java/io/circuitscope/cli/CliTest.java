@@ -314,6 +314,16 @@ class CliTest {
     }
 
     @Test
+    void trainingRefusesASymbolicLinkAsItsOutputDirectory() throws IOException {
+        Path real = Files.createDirectory(tmp.resolve("real"));
+        Path link = Files.createSymbolicLink(tmp.resolve("link"), real);
+        String msg = assertFailure(run("train", "--task", "ioi", "--steps", "1", "--out", link.toString()));
+        assertEquals(link + ": is a symbolic link; give the directory it points to instead", msg);
+        assertTrue(Files.isSymbolicLink(link));
+        assertEquals(List.of(), listing(real));
+    }
+
+    @Test
     void trainingWritesACompleteModelDirectory() throws IOException {
         Path dir = tmp.resolve("fresh-model");
         CommandRun r = run("train", "--task", "ioi", "--steps", "3", "--seed", "4", "--out", dir.toString());

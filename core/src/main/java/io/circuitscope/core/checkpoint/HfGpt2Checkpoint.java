@@ -75,7 +75,6 @@ public final class HfGpt2Checkpoint {
             throw new CheckpointException(file + ": file not found (only safetensors checkpoints are supported;"
                     + " convert pytorch_model.bin with safetensors' convert script)");
         }
-        InputFile.requireRegular(file, "");
         try (SafetensorsFile st = SafetensorsFile.open(file)) {
             TensorInventory inventory = new TensorInventory(st, file.toString());
             String prefix = st.names().contains("transformer.wte.weight") ? "transformer." : "";
