@@ -22,7 +22,8 @@ final class InfoCommand implements Callable<Integer> {
             description = "An HF GPT-2 directory, a native (TransformerLens) directory, or zoo:NAME.")
     String model;
 
-    @Parameters(arity = "0..1", paramLabel = "M", converter = NonEmpty.TextConverter.class, description = "The model, as an alternative to --model.")
+    @Parameters(arity = "0..1", paramLabel = "M", converter = NonEmpty.TextConverter.class,
+            description = "The model, as an alternative to --model.")
     String positionalModel;
 
     @Spec

@@ -27,7 +27,8 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--task", required = true, description = "induction or ioi.")
     String task;
 
-    @Option(names = "--out", required = true, paramLabel = "DIR", converter = NonEmpty.PathConverter.class, description = "Directory to write the model to.")
+    @Option(names = "--out", required = true, paramLabel = "DIR", converter = NonEmpty.PathConverter.class,
+            description = "Directory to write the model to.")
     Path out;
 
     @Option(names = "--steps", description = "Optimiser steps (default: the task's documented count).")

@@ -219,7 +219,8 @@ class DamagedModelFuzzTest {
                     long size = Files.size(f);
                     int keep = rng.nextInt((int) size);
                     return new Mutant("model.safetensors", "truncated to " + keep + " of " + size + " bytes",
-                            Expect.REJECT, file -> Files.write(file, java.util.Arrays.copyOf(Files.readAllBytes(file), keep)));
+                            Expect.REJECT,
+                            file -> Files.write(file, java.util.Arrays.copyOf(Files.readAllBytes(file), keep)));
                 },
                 (f, rng) -> {
                     long dataStart = 8 + headerLength(f);
@@ -329,7 +330,8 @@ class DamagedModelFuzzTest {
                     if (cfg.has("normalization_type")) {
                         int choice = rng.nextInt(3);
                         Expect expect = choice == 0 ? Expect.UNCHANGED : Expect.REJECT;
-                        String what = new String[] {"deleted (TransformerLens default LN)", "null", "\"LNPre\""}[choice];
+                        String what = new String[] {"deleted (TransformerLens default LN)", "null",
+                            "\"LNPre\""}[choice];
                         return jsonEdit("config.json", "normalization_type " + what, expect, root -> {
                             ObjectNode o = (ObjectNode) root;
                             switch (choice) {

@@ -59,7 +59,8 @@ final class TensorInventory {
         if (!unused.isEmpty()) {
             String shown = String.join(", ", unused.subList(0, Math.min(NAMES_SHOWN, unused.size())))
                     + (unused.size() > NAMES_SHOWN ? ", ... (" + (unused.size() - NAMES_SHOWN) + " more)" : "");
-            throw new CheckpointException(label + ": " + unused.size() + " tensor" + (unused.size() == 1 ? " is" : "s are")
+            String count = unused.size() + (unused.size() == 1 ? " tensor is" : " tensors are");
+            throw new CheckpointException(label + ": " + count
                     + " not used by the model that " + config + " describes: " + shown + "; the config and the"
                     + " weights disagree (" + hint + ")");
         }

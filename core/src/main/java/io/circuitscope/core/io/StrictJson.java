@@ -36,14 +36,14 @@ public final class StrictJson {
         return parseObject(Utf8Text.read(file, maxBytes), file.toString());
     }
 
-    /** Parses {@code text} as one JSON object; {@code label} names its source in the error. */
-    public static JsonNode parseObject(String text, String label) {
+    private static JsonNode parseObject(String text, String label) {
         JsonNode root;
         try {
             root = JSON.readTree(text);
         } catch (JsonProcessingException e) {
-            throw new CircuitscopeException(label + ": not valid JSON (" + e.getOriginalMessage() + " at line "
-                    + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr() + ")", e);
+            String where = e.getLocation() == null ? ""
+                    : " at line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr();
+            throw new CircuitscopeException(label + ": not valid JSON (" + e.getOriginalMessage() + where + ")", e);
         }
         if (root == null || root.isMissingNode()) {
             throw new CircuitscopeException(label + ": empty file; expected a JSON object");

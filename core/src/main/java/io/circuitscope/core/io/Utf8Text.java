@@ -41,8 +41,7 @@ public final class Utf8Text {
         return decode(bytes, file.toString());
     }
 
-    /** Decodes {@code bytes} as strict UTF-8; {@code label} names the source in the error. */
-    public static String decode(byte[] bytes, String label) {
+    private static String decode(byte[] bytes, String label) {
         CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
                 .onMalformedInput(CodingErrorAction.REPORT)
                 .onUnmappableCharacter(CodingErrorAction.REPORT);

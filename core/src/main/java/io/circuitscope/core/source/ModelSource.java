@@ -60,7 +60,8 @@ public final class ModelSource {
         JsonNode card = StrictJson.readObject(file, StrictJson.SMALL_FILE_LIMIT);
         JsonNode bos = card.path("data_format").path("bos_token_id");
         if (!bos.isMissingNode() && !bos.isNull()
-                && (!bos.isIntegralNumber() || !bos.canConvertToInt() || bos.intValue() < 0 || bos.intValue() >= vocab)) {
+                && (!bos.isIntegralNumber() || !bos.canConvertToInt() || bos.intValue() < 0
+                        || bos.intValue() >= vocab)) {
             throw new CircuitscopeException(file + ": data_format.bos_token_id " + bos + " is not a token id of this"
                     + " model (0.." + (vocab - 1) + ")");
         }

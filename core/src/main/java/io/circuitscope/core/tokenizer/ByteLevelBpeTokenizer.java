@@ -333,7 +333,8 @@ public final class ByteLevelBpeTokenizer implements Tokenizer {
         String where = source + " model";
         for (String key : List.of("dropout", "continuing_subword_prefix", "end_of_word_suffix")) {
             JsonNode value = model.path(key);
-            boolean unset = value.isMissingNode() || value.isNull() || (value.isTextual() && value.textValue().isEmpty());
+            boolean unset = value.isMissingNode() || value.isNull()
+                    || (value.isTextual() && value.textValue().isEmpty());
             if (!unset) {
                 throw new CircuitscopeException(where + "." + key + " is " + value + "; only null is supported,"
                         + " since it changes tokenization");

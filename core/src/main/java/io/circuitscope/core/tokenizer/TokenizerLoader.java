@@ -35,7 +35,7 @@ public final class TokenizerLoader {
         return Optional.of(tokenizer);
     }
 
-    /** The tokenizer of a native layout directory: its word-level {@code vocab.txt}, if any, with exactly d_vocab tokens. */
+    /** The tokenizer of a native directory: its word-level {@code vocab.txt}, if any, with exactly d_vocab tokens. */
     public static Optional<Tokenizer> forNativeDirectory(Path dir, int dVocab) {
         Path vocabTxt = dir.resolve("vocab.txt");
         if (!InputFile.isPresent(vocabTxt)) {
