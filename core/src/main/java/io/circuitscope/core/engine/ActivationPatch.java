@@ -1,6 +1,7 @@
 package io.circuitscope.core.engine;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
 
 /** Replaces the value at one hook point during a forward pass; the result must keep the activation's shape. */
 @FunctionalInterface
@@ -23,16 +24,20 @@ public interface ActivationPatch {
     static ActivationPatch replaceHeads(NDArray source, int headAxis, int... heads) {
         return activation -> {
             long nHeads = activation.getShape().get(headAxis);
-            float[] mask = new float[(int) nHeads];
+            boolean[] chosen = new boolean[(int) nHeads];
             for (int h : heads) {
-                mask[h] = 1f;
+                chosen[h] = true;
             }
             long[] maskShape = new long[activation.getShape().dimension()];
             java.util.Arrays.fill(maskShape, 1);
             maskShape[headAxis] = nHeads;
-            NDArray m = activation.getManager().create(mask).reshape(maskShape);
-            // Every temporary starts from the activation, so it lives in the pass's scope, not in source's manager.
-            return activation.sub(activation.sub(source).mul(m));
+            // Selection, not arithmetic: a - (a - s) * m is NaN wherever a or s is infinite (masked attention
+            // scores), while where() carries the source's values bit for bit. The result is moved into the
+            // activation's manager (the pass's scope), since the engine may create it in source's manager.
+            NDArray mask = activation.getManager().create(chosen).reshape(maskShape).broadcast(activation.getShape());
+            NDArray selected = NDArrays.where(mask, source, activation);
+            selected.attach(activation.getManager());
+            return selected;
         };
     }
 }

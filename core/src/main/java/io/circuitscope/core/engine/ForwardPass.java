@@ -32,22 +32,45 @@ final class ForwardPass {
         NDArray embed = hook(HookNames.EMBED, param("embed.W_E").get(ids));
         NDArray posEmbed = param("pos_embed.W_pos").get("0:" + pos).expandDims(0)
                 .broadcast(batch, pos, config.dModel());
+        if (options.caches(HookNames.POS_EMBED) || options.patches(HookNames.POS_EMBED)) {
+            // The broadcast is a view of W_pos: a patch or a caller editing it in place would change the model.
+            posEmbed = posEmbed.duplicate();
+        }
         posEmbed = hook(HookNames.POS_EMBED, posEmbed);
         NDArray resid = embed.add(posEmbed);
         NDArray mask = causalMask(pos);
         for (int l = 0; l < config.nLayers(); l++) {
             resid = block(l, resid, mask);
         }
-        NDArray normalized = hook(HookNames.LN_FINAL_NORMALIZED, norm(resid, "ln_final"));
+        NDArray normalized = norm(resid, "ln_final");
         return TensorOps.addToFresh(normalized.matMul(param("unembed.W_U")), param("unembed.b_U"));
     }
 
     private NDArray block(int l, NDArray residIn, NDArray mask) {
         String p = "blocks." + l + ".";
         NDArray resid = hook(HookNames.residPre(l), residIn);
-        NDArray q = qkv(l, HookNames.qInput(l), resid, p + "attn.W_Q", p + "attn.b_Q");
-        NDArray k = qkv(l, HookNames.kInput(l), resid, p + "attn.W_K", p + "attn.b_K");
-        NDArray v = qkv(l, HookNames.vInput(l), resid, p + "attn.W_V", p + "attn.b_V");
+        NDArray q;
+        NDArray k;
+        NDArray v;
+        String ln1 = p + "ln1";
+        if (options.patches(HookNames.qInput(l)) || options.patches(HookNames.kInput(l))
+                || options.patches(HookNames.vInput(l))) {
+            // Split inputs: each head reads its own (possibly patched) copy of the stream, normalized separately.
+            q = projectPerHeadInput(HookNames.qInput(l), resid, ln1, p + "attn.W_Q", p + "attn.b_Q");
+            k = projectPerHeadInput(HookNames.kInput(l), resid, ln1, p + "attn.W_K", p + "attn.b_K");
+            v = projectPerHeadInput(HookNames.vInput(l), resid, ln1, p + "attn.W_V", p + "attn.b_V");
+        } else {
+            // The per-head copies are all equal, so caching them keeps one shared normalization and projection.
+            for (String input : new String[] {HookNames.qInput(l), HookNames.kInput(l), HookNames.vInput(l)}) {
+                if (options.caches(input)) {
+                    cached.put(input, resid.expandDims(2).broadcast(perHeadShape(resid)));
+                }
+            }
+            NDArray normed = norm(resid, ln1);
+            q = TensorOps.projectShared(normed, param(p + "attn.W_Q"), param(p + "attn.b_Q"));
+            k = TensorOps.projectShared(normed, param(p + "attn.W_K"), param(p + "attn.b_K"));
+            v = TensorOps.projectShared(normed, param(p + "attn.W_V"), param(p + "attn.b_V"));
+        }
         q = hook(HookNames.q(l), q);
         k = hook(HookNames.k(l), k);
         v = hook(HookNames.v(l), v);
@@ -84,21 +107,10 @@ final class ForwardPass {
         return hook(HookNames.residPost(l), mid.add(mlpOut));
     }
 
-    /**
-     * Queries, keys or values of layer l. Only when the per-head input is patched does each head get its own copy
-     * of the residual stream; caching the input alone keeps the single shared projection, since the copies are equal.
-     */
-    private NDArray qkv(int l, String inputHook, NDArray resid, String wName, String bName) {
-        String ln = "blocks." + l + ".ln1";
-        if (options.patches(inputHook)) {
-            NDArray perHead = resid.expandDims(2).broadcast(perHeadShape(resid));
-            perHead = hook(inputHook, perHead);
-            return TensorOps.projectPerHead(norm(perHead, ln), param(wName), param(bName));
-        }
-        if (options.caches(inputHook)) {
-            cached.put(inputHook, resid.expandDims(2).broadcast(perHeadShape(resid)));
-        }
-        return TensorOps.projectShared(norm(resid, ln), param(wName), param(bName));
+    /** Queries, keys or values of layer l from the per-head input hook, each head normalizing its own copy. */
+    private NDArray projectPerHeadInput(String inputHook, NDArray resid, String ln, String wName, String bName) {
+        NDArray perHead = hook(inputHook, resid.expandDims(2).broadcast(perHeadShape(resid)));
+        return TensorOps.projectPerHead(norm(perHead, ln), param(wName), param(bName));
     }
 
     private Shape perHeadShape(NDArray resid) {
@@ -106,12 +118,31 @@ final class ForwardPass {
         return new Shape(s.get(0), s.get(1), config.nHeads(), s.get(2));
     }
 
+    /**
+     * The model's normalization under {@code prefix} (ln1, ln2 or ln_final) with its hook_scale and hook_normalized.
+     * Only when hook_scale is patched is LayerNorm spelled out, so that the patched divisor is the one used; otherwise
+     * the fused kernel runs, and the scale is computed on the side only if it is cached.
+     */
     private NDArray norm(NDArray x, String prefix) {
-        return switch (config.normalization()) {
-            case LN -> TensorOps.layerNorm(x, param(prefix + ".w"), param(prefix + ".b"), config.eps());
-            case LN_PRE -> TensorOps.layerNorm(x, null, null, config.eps());
-            case NONE -> x;
-        };
+        if (config.normalization() == ModelConfig.Normalization.NONE) {
+            return x;
+        }
+        boolean learned = config.normalization() == ModelConfig.Normalization.LN;
+        NDArray w = learned ? param(prefix + ".w") : null;
+        NDArray b = learned ? param(prefix + ".b") : null;
+        String scaleHook = prefix + ".hook_scale";
+        String normalizedHook = prefix + ".hook_normalized";
+        if (options.patches(scaleHook)) {
+            NDArray centered = x.sub(x.mean(new int[] {-1}, true));
+            NDArray scale = hook(scaleHook, centered.square().mean(new int[] {-1}, true).add(config.eps()).sqrt());
+            NDArray y = centered.div(scale);
+            return hook(normalizedHook, learned ? y.mul(w).add(b) : y);
+        }
+        if (options.caches(scaleHook)) {
+            NDArray centered = x.sub(x.mean(new int[] {-1}, true));
+            cached.put(scaleHook, centered.square().mean(new int[] {-1}, true).add(config.eps()).sqrt());
+        }
+        return hook(normalizedHook, TensorOps.layerNorm(x, w, b, config.eps()));
     }
 
     private NDArray hook(String name, NDArray value) {

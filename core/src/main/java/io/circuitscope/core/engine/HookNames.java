@@ -8,7 +8,10 @@ import java.util.List;
 public final class HookNames {
     public static final String EMBED = "hook_embed";
     public static final String POS_EMBED = "hook_pos_embed";
+    /** The final normalization's output, [batch, pos, d_model]; only in models with LN or LNPre. */
     public static final String LN_FINAL_NORMALIZED = "ln_final.hook_normalized";
+    /** The final normalization's divisor sqrt(var + eps), [batch, pos, 1]; only in models with LN or LNPre. */
+    public static final String LN_FINAL_SCALE = "ln_final.hook_scale";
 
     private HookNames() {
     }
@@ -28,6 +31,30 @@ public final class HookNames {
 
     public static String vInput(int layer) {
         return block(layer, "hook_v_input");
+    }
+
+    /**
+     * The divisor sqrt(var + eps) of the normalization before attention: [batch, pos, 1], or [batch, pos, head, 1]
+     * once a per-head q/k/v input is patched (then it fires for q, k and v in turn, as TransformerLens's split
+     * inputs do). Only in models with LN or LNPre.
+     */
+    public static String ln1Scale(int layer) {
+        return block(layer, "ln1.hook_scale");
+    }
+
+    /** The normalized input to attention, after LN's weight and bias: [batch, pos, d_model] or per head, as ln1Scale. */
+    public static String ln1Normalized(int layer) {
+        return block(layer, "ln1.hook_normalized");
+    }
+
+    /** The divisor of the normalization before the MLP, [batch, pos, 1]; only in models with MLPs and LN or LNPre. */
+    public static String ln2Scale(int layer) {
+        return block(layer, "ln2.hook_scale");
+    }
+
+    /** The normalized input to the MLP, [batch, pos, d_model]. */
+    public static String ln2Normalized(int layer) {
+        return block(layer, "ln2.hook_normalized");
     }
 
     public static String q(int layer) {
@@ -89,16 +116,26 @@ public final class HookNames {
 
     /** Every hook point of a model with this config, in the order a forward pass reaches them. */
     public static List<String> all(ModelConfig config) {
+        boolean normalized = config.normalization() != ModelConfig.Normalization.NONE;
         List<String> names = new ArrayList<>(List.of(EMBED, POS_EMBED));
         for (int l = 0; l < config.nLayers(); l++) {
-            names.addAll(List.of(residPre(l), qInput(l), kInput(l), vInput(l), q(l), k(l), v(l),
-                    attnScores(l), pattern(l), z(l), result(l), attnOut(l)));
+            names.addAll(List.of(residPre(l), qInput(l), kInput(l), vInput(l)));
+            if (normalized) {
+                names.addAll(List.of(ln1Scale(l), ln1Normalized(l)));
+            }
+            names.addAll(List.of(q(l), k(l), v(l), attnScores(l), pattern(l), z(l), result(l), attnOut(l)));
             if (config.hasMlp()) {
-                names.addAll(List.of(residMid(l), mlpIn(l), mlpPre(l), mlpPost(l), mlpOut(l)));
+                names.addAll(List.of(residMid(l), mlpIn(l)));
+                if (normalized) {
+                    names.addAll(List.of(ln2Scale(l), ln2Normalized(l)));
+                }
+                names.addAll(List.of(mlpPre(l), mlpPost(l), mlpOut(l)));
             }
             names.add(residPost(l));
         }
-        names.add(LN_FINAL_NORMALIZED);
+        if (normalized) {
+            names.addAll(List.of(LN_FINAL_SCALE, LN_FINAL_NORMALIZED));
+        }
         return names;
     }
 

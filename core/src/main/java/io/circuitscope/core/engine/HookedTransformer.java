@@ -11,11 +11,19 @@ import io.circuitscope.core.model.ModelWeights;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.locks.ReentrantLock;
 
-/** A decoder-only transformer on DJL's PyTorch engine whose every TransformerLens hook point can be cached or patched. */
-// Each forward pass runs in its own NDManager scope and hands back only what the caller keeps. Not thread-safe: a
-// pass temporarily moves the parameters into its scope.
+/**
+ * A decoder-only transformer on DJL's PyTorch engine whose every TransformerLens hook point can be cached or patched;
+ * safe to share between threads, whose passes take turns.
+ */
+// Each forward pass runs in its own NDManager scope and hands back only what the caller keeps. A pass lends the
+// parameters to its scope (so that every intermediate lands there), which two passes at once would corrupt: the
+// second scope would return them to the first, already closed one, releasing them. Passes therefore hold a lock; it
+// is reentrant, so a patch may run the model again, and the nested scope hands the parameters back to the outer one.
 public final class HookedTransformer implements AutoCloseable {
+    private final ReentrantLock passLock = new ReentrantLock();
+    private boolean closed;
     private final ModelConfig config;
     private final NDManager manager;
     private final Map<String, NDArray> params;
@@ -71,9 +79,12 @@ public final class HookedTransformer implements AutoCloseable {
     public ForwardResult run(NDManager out, int[][] tokens, RunOptions options) {
         checkHookNames(options);
         int[] flat = validate(tokens);
-        try (NDManager scope = manager.newSubManager()) {
+        passLock.lock();
+        try (NDManager scope = openScope()) {
             NDArray ids = scope.create(flat, new Shape(tokens.length, tokens[0].length));
             return runInScope(scope, out, ids, options);
+        } finally {
+            passLock.unlock();
         }
     }
 
@@ -84,7 +95,8 @@ public final class HookedTransformer implements AutoCloseable {
             throw new CircuitscopeException("tokens must be a non-empty [batch, pos] array, got shape "
                     + tokens.getShape());
         }
-        try (NDManager scope = manager.newSubManager()) {
+        passLock.lock();
+        try (NDManager scope = openScope()) {
             NDArray ids = tokens.toType(DataType.INT64, true);
             ids.attach(scope);
             checkPositions(ids.getShape().get(1));
@@ -94,7 +106,17 @@ public final class HookedTransformer implements AutoCloseable {
                 throw outOfRange(min < 0 ? min : max, "");
             }
             return runInScope(scope, out, ids, options);
+        } finally {
+            passLock.unlock();
         }
+    }
+
+    /** A new scope for one pass; the caller holds {@link #passLock}. */
+    private NDManager openScope() {
+        if (closed) {
+            throw new IllegalStateException("this model has been closed");
+        }
+        return manager.newSubManager();
     }
 
     /** A misspelled or out-of-range hook name would silently give an unpatched run, so it is an error. */
@@ -169,8 +191,14 @@ public final class HookedTransformer implements AutoCloseable {
 
     @Override
     public void close() {
-        if (ownsManager) {
-            manager.close();
+        passLock.lock();
+        try {
+            closed = true;
+            if (ownsManager) {
+                manager.close();
+            }
+        } finally {
+            passLock.unlock();
         }
     }
 }

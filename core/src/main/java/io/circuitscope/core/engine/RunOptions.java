@@ -73,8 +73,12 @@ public final class RunOptions {
             return this;
         }
 
+        /**
+         * Patches {@code hookName}. Several patches on one hook compose in registration order, as several
+         * TransformerLens hooks on one point do: each sees what the previous one returned.
+         */
         public Builder patch(String hookName, ActivationPatch patch) {
-            patches.put(hookName, patch);
+            patches.merge(hookName, patch, (first, second) -> activation -> second.apply(first.apply(activation)));
             return this;
         }
 

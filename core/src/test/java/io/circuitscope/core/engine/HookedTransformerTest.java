@@ -108,6 +108,7 @@ class HookedTransformerTest {
         patched.put(HookNames.vInput(2), new int[] {3, 2});
         patched.put(HookNames.qInput(2), new int[] {0, 2});
         patched.put(HookNames.pattern(1), new int[] {0, 1});
+        patched.put(HookNames.attnScores(2), new int[] {1, 1});
         DoubleTensor refLogits = ref.logits(clean, (name, v) -> {
             if (patched.containsKey(name)) {
                 return replaceHead(v, corruptRef.get(name), patched.get(name)[0], patched.get(name)[1]);
@@ -393,6 +394,135 @@ class HookedTransformerTest {
         assertEquals(cfg, model.config());
         model.close();
         assertFalse(model.manager().isOpen(), "close() releases the parameters");
+    }
+
+    // ---- analysis-engine defects: each test failed before its fix --------------------------------------------------
+
+    @Test
+    void concurrentPassesOnOneModelAllSucceedAndLeaveItIntact() throws Exception {
+        ModelWeights w = RandomWeights.dense(config("LN", false, "gelu_new"), 21, 0.3);
+        int[][] toks = tokens(5);
+        try (HookedTransformer model = HookedTransformer.load(w)) {
+            float[] expected = model.logitsOnHeap(toks).data();
+            java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(4);
+            try {
+                List<java.util.concurrent.Future<Boolean>> runs = new java.util.ArrayList<>();
+                for (int t = 0; t < 4; t++) {
+                    runs.add(pool.submit(() -> {
+                        boolean same = true;
+                        for (int i = 0; i < 50; i++) {
+                            same &= java.util.Arrays.equals(expected, model.logitsOnHeap(toks).data());
+                        }
+                        return same;
+                    }));
+                }
+                for (java.util.concurrent.Future<Boolean> run : runs) {
+                    assertTrue(run.get(), "every concurrent pass gives the single-thread logits");
+                }
+            } finally {
+                pool.shutdown();
+            }
+            assertTrue(java.util.Arrays.equals(expected, model.logitsOnHeap(toks).data()), "the model still works");
+        }
+    }
+
+    @Test
+    void aPatchMayRunTheModelAgain() {
+        ModelWeights w = RandomWeights.dense(config("LN", false, "gelu_new"), 22, 0.3);
+        int[][] clean = tokens(6);
+        int[][] corrupt = tokens(7);
+        try (HookedTransformer model = HookedTransformer.load(w); NDManager out = model.manager().newSubManager()) {
+            float[] before = model.logitsOnHeap(clean).data();
+            NDArray direct = model.run(out, clean, RunOptions.builder()
+                    .patch(HookNames.mlpOut(1), ActivationPatch.replaceWith(model.run(out, corrupt,
+                            RunOptions.builder().cache(HookNames.mlpOut(1)).build()).cache().get(HookNames.mlpOut(1))))
+                    .build()).logits();
+            // The same patch, but its source computed by a nested pass inside the outer one.
+            NDArray nested = model.run(out, clean, RunOptions.builder().patch(HookNames.mlpOut(1), a -> model.run(out,
+                    corrupt, RunOptions.builder().cache(HookNames.mlpOut(1)).build()).cache().get(HookNames.mlpOut(1)))
+                    .build()).logits();
+            assertTrue(java.util.Arrays.equals(direct.toFloatArray(), nested.toFloatArray()));
+            assertTrue(java.util.Arrays.equals(before, model.logitsOnHeap(clean).data()), "the model is intact");
+        }
+    }
+
+    @Test
+    void replacingHeadsOfAttentionScoresCarriesTheSourceBitForBit() {
+        ModelWeights w = RandomWeights.dense(config("LN", false, "gelu_new"), 23, 0.3);
+        try (HookedTransformer model = HookedTransformer.load(w); NDManager out = model.manager().newSubManager()) {
+            String scores = HookNames.attnScores(1);
+            NDArray source = model.run(out, tokens(8), RunOptions.builder().cache(scores).build()).cache().get(scores);
+            ForwardResult r = model.run(out, tokens(9), RunOptions.builder().cache(scores)
+                    .patch(scores, ActivationPatch.replaceHeads(source, 1, 2)).build());
+            float[] logits = r.logits().toFloatArray();
+            for (float x : logits) {
+                assertTrue(Float.isFinite(x), "no logit is NaN");
+            }
+            NDArray patchedHead = r.cache().get(scores).get(":, 2");
+            assertTrue(java.util.Arrays.equals(source.get(":, 2").toFloatArray(), patchedHead.toFloatArray()));
+        }
+    }
+
+    @Test
+    void editingTheCachedOrPatchedPositionalEmbeddingNeverChangesTheModel() {
+        ModelWeights w = RandomWeights.dense(config("LN", false, "gelu_new"), 24, 0.3);
+        int[][] one = {tokens(10)[0]};
+        try (HookedTransformer model = HookedTransformer.load(w); NDManager out = model.manager().newSubManager()) {
+            float[] before = model.logitsOnHeap(one).data();
+            model.run(out, one, RunOptions.builder().cache(HookNames.POS_EMBED).build()).cache()
+                    .get(HookNames.POS_EMBED).addi(100f);
+            model.run(out, one, RunOptions.builder().patch(HookNames.POS_EMBED, a -> a.muli(0f)).build());
+            assertTrue(java.util.Arrays.equals(before, model.logitsOnHeap(one).data()));
+        }
+    }
+
+    @Test
+    void patchesOnOneHookComposeInRegistrationOrder() {
+        ModelWeights w = RandomWeights.dense(config("LN", false, "gelu_new"), 25, 0.3);
+        int[][] toks = tokens(11);
+        String hook = HookNames.residMid(1);
+        try (HookedTransformer model = HookedTransformer.load(w); NDManager out = model.manager().newSubManager()) {
+            NDArray composed = model.run(out, toks, RunOptions.builder().patch(hook, a -> a.add(1f))
+                    .patch(hook, a -> a.mul(2f)).build()).logits();
+            NDArray byHand = model.run(out, toks, RunOptions.builder().patch(hook, a -> a.add(1f).mul(2f)).build())
+                    .logits();
+            NDArray reversed = model.run(out, toks, RunOptions.builder().patch(hook, a -> a.mul(2f).add(1f)).build())
+                    .logits();
+            assertTrue(java.util.Arrays.equals(byHand.toFloatArray(), composed.toFloatArray()));
+            assertFalse(java.util.Arrays.equals(reversed.toFloatArray(), composed.toFloatArray()));
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("configs")
+    void patchedLayerNormScalesMatchReference(ModelConfig cfg) {
+        if (cfg.normalization() == ModelConfig.Normalization.NONE) {
+            assertFalse(HookNames.all(cfg).contains(HookNames.LN_FINAL_SCALE), "no LayerNorm, no LayerNorm hooks");
+            return;
+        }
+        ModelWeights w = RandomWeights.dense(cfg, 26, 0.3);
+        int[][] toks = tokens(12);
+        Set<String> doubled = new java.util.HashSet<>(List.of(HookNames.ln1Scale(0), HookNames.LN_FINAL_SCALE));
+        if (cfg.hasMlp()) {
+            doubled.add(HookNames.ln2Scale(1));
+        }
+        DoubleTensor expected = new ReferenceTransformer(w).logits(toks, (name, v) -> {
+            if (!doubled.contains(name)) {
+                return v;
+            }
+            DoubleTensor twice = v.copy();
+            for (int i = 0; i < twice.data.length; i++) {
+                twice.data[i] *= 2;
+            }
+            return twice;
+        });
+        RunOptions.Builder b = RunOptions.builder().cache(HookNames.ln1Scale(2));
+        doubled.forEach(name -> b.patch(name, a -> a.mul(2f)));
+        try (HookedTransformer model = HookedTransformer.load(w); NDManager out = model.manager().newSubManager()) {
+            ForwardResult r = model.run(out, toks, b.build());
+            assertClose(expected, r.logits(), "logits with doubled LayerNorm scales");
+            assertEquals(new ai.djl.ndarray.types.Shape(BATCH, POS, 1), r.cache().get(HookNames.ln1Scale(2)).getShape());
+        }
     }
 
     static void assertClose(DoubleTensor expected, NDArray actual, String what) {

@@ -53,7 +53,7 @@ final class ReferenceTransformer {
         for (int layer = 0; layer < config.nLayers(); layer++) {
             resid = block(layer, resid, hook);
         }
-        DoubleTensor normalized = call(hook, "ln_final.hook_normalized", normalize(resid, "ln_final"));
+        DoubleTensor normalized = normalize(resid, "ln_final", hook);
         return linear(normalized, param("unembed.W_U"), param("unembed.b_U"));
     }
 
@@ -62,16 +62,21 @@ final class ReferenceTransformer {
         String b = "blocks." + layer + ".";
         DoubleTensor residPre = call(hook, b + "hook_resid_pre", resid);
 
-        // use_split_qkv_input: each head reads its own copy of the residual stream, separately for q, k and v.
-        DoubleTensor qInput = call(hook, b + "hook_q_input", perHeadCopies(residPre));
-        DoubleTensor kInput = call(hook, b + "hook_k_input", perHeadCopies(residPre));
-        DoubleTensor vInput = call(hook, b + "hook_v_input", perHeadCopies(residPre));
-        DoubleTensor q = call(hook, b + "attn.hook_q",
-                perHeadProject(normalize(qInput, b + "ln1"), param(b + "attn.W_Q"), param(b + "attn.b_Q")));
-        DoubleTensor k = call(hook, b + "attn.hook_k",
-                perHeadProject(normalize(kInput, b + "ln1"), param(b + "attn.W_K"), param(b + "attn.b_K")));
-        DoubleTensor v = call(hook, b + "attn.hook_v",
-                perHeadProject(normalize(vInput, b + "ln1"), param(b + "attn.W_V"), param(b + "attn.b_V")));
+        // Each head reads its own copy of the residual stream, separately for q, k and v. While no hook replaces a
+        // copy, ln1 normalizes the shared stream once (TransformerLens's default); once one does, ln1 runs on each
+        // per-head input in turn (use_split_qkv_input), so its hooks fire three times with per-head shapes.
+        DoubleTensor[] copies = {perHeadCopies(residPre), perHeadCopies(residPre), perHeadCopies(residPre)};
+        DoubleTensor qInput = call(hook, b + "hook_q_input", copies[0]);
+        DoubleTensor kInput = call(hook, b + "hook_k_input", copies[1]);
+        DoubleTensor vInput = call(hook, b + "hook_v_input", copies[2]);
+        boolean split = qInput != copies[0] || kInput != copies[1] || vInput != copies[2];
+        DoubleTensor shared = split ? null : perHeadCopies(normalize(residPre, b + "ln1", hook));
+        DoubleTensor q = call(hook, b + "attn.hook_q", perHeadProject(
+                split ? normalize(qInput, b + "ln1", hook) : shared, param(b + "attn.W_Q"), param(b + "attn.b_Q")));
+        DoubleTensor k = call(hook, b + "attn.hook_k", perHeadProject(
+                split ? normalize(kInput, b + "ln1", hook) : shared, param(b + "attn.W_K"), param(b + "attn.b_K")));
+        DoubleTensor v = call(hook, b + "attn.hook_v", perHeadProject(
+                split ? normalize(vInput, b + "ln1", hook) : shared, param(b + "attn.W_V"), param(b + "attn.b_V")));
         DoubleTensor scores = call(hook, b + "attn.hook_attn_scores", attentionScores(q, k));
         DoubleTensor pattern = call(hook, b + "attn.hook_pattern", softmaxOverKeys(scores));
         DoubleTensor z = call(hook, b + "attn.hook_z", mixValues(pattern, v));
@@ -84,7 +89,7 @@ final class ReferenceTransformer {
             // A copy, as in TransformerLens, so that patching mlp_in in place cannot leak into resid_mid's own path.
             DoubleTensor mlpIn = call(hook, b + "hook_mlp_in", residMid.copy());
             DoubleTensor pre = call(hook, b + "mlp.hook_pre",
-                    linear(normalize(mlpIn, b + "ln2"), param(b + "mlp.W_in"), param(b + "mlp.b_in")));
+                    linear(normalize(mlpIn, b + "ln2", hook), param(b + "mlp.W_in"), param(b + "mlp.b_in")));
             DoubleTensor post = call(hook, b + "mlp.hook_post", map(pre, activation));
             DoubleTensor mlpOut = call(hook, b + "hook_mlp_out",
                     linear(post, param(b + "mlp.W_out"), param(b + "mlp.b_out")));
@@ -279,9 +284,9 @@ final class ReferenceTransformer {
 
     /**
      * The model's normalization over the last axis of x (any rank), using {@code prefix.w} and {@code prefix.b} for
-     * LN: x - mean, divided by sqrt(mean of squares + eps), then scaled and shifted.
+     * LN: x - mean, divided by hook_scale = sqrt(mean of squares + eps), then scaled and shifted into hook_normalized.
      */
-    private DoubleTensor normalize(DoubleTensor x, String prefix) {
+    private DoubleTensor normalize(DoubleTensor x, String prefix, Hook hook) {
         ModelConfig.Normalization kind = config.normalization();
         if (kind == ModelConfig.Normalization.NONE) {
             return x;
@@ -290,7 +295,8 @@ final class ReferenceTransformer {
         int rows = x.size() / width;
         DoubleTensor w = kind == ModelConfig.Normalization.LN ? param(prefix + ".w") : null;
         DoubleTensor bias = kind == ModelConfig.Normalization.LN ? param(prefix + ".b") : null;
-        double[] out = new double[x.size()];
+        double[] centered = new double[x.size()];
+        double[] scale = new double[rows];
         for (int r = 0; r < rows; r++) {
             int start = r * width;
             double mean = 0;
@@ -300,17 +306,22 @@ final class ReferenceTransformer {
             mean /= width;
             double meanSquare = 0;
             for (int i = 0; i < width; i++) {
-                double centered = x.data[start + i] - mean;
-                meanSquare += centered * centered;
+                centered[start + i] = x.data[start + i] - mean;
+                meanSquare += centered[start + i] * centered[start + i];
             }
-            meanSquare /= width;
-            double scale = Math.sqrt(meanSquare + config.eps());
+            scale[r] = Math.sqrt(meanSquare / width + config.eps());
+        }
+        int[] scaleShape = x.shape.clone();
+        scaleShape[scaleShape.length - 1] = 1;
+        DoubleTensor hookedScale = call(hook, prefix + ".hook_scale", new DoubleTensor(scale, scaleShape));
+        double[] out = new double[x.size()];
+        for (int r = 0; r < rows; r++) {
             for (int i = 0; i < width; i++) {
-                double y = (x.data[start + i] - mean) / scale;
-                out[start + i] = w == null ? y : y * w.get(i) + bias.get(i);
+                double y = centered[r * width + i] / hookedScale.data[r];
+                out[r * width + i] = w == null ? y : y * w.get(i) + bias.get(i);
             }
         }
-        return new DoubleTensor(out, x.shape);
+        return call(hook, prefix + ".hook_normalized", new DoubleTensor(out, x.shape));
     }
 
     /** x [..., in] @ W [in, out] + bias [out], applied to every row of the last axis. */

@@ -92,26 +92,36 @@ class ReferenceTransformerTest {
     @MethodSource("configs")
     void identityHookEqualsNoHookAndSeesEveryHookPointInOrder(ModelConfig config) {
         ReferenceTransformer model = randomModel(config);
-        List<String> seen = new ArrayList<>();
-        DoubleTensor hooked = model.logits(TOKENS, (name, value) -> {
-            seen.add(name);
-            return value.copy();
-        });
+        DoubleTensor hooked = model.logits(TOKENS, (name, value) -> value.copy());
         assertEquals(0.0, model.logits(TOKENS).maxAbsDiff(hooked));
+        List<String> seen = new ArrayList<>();
+        model.logits(TOKENS, (name, value) -> {
+            seen.add(name);
+            return value;
+        });
 
+        boolean norm = config.normalization() != ModelConfig.Normalization.NONE;
         List<String> expected = new ArrayList<>(List.of("hook_embed", "hook_pos_embed"));
         for (int layer = 0; layer < 2; layer++) {
             String b = "blocks." + layer + ".";
-            expected.addAll(List.of(b + "hook_resid_pre", b + "hook_q_input", b + "hook_k_input", b + "hook_v_input",
-                    b + "attn.hook_q", b + "attn.hook_k", b + "attn.hook_v", b + "attn.hook_attn_scores",
+            expected.addAll(List.of(b + "hook_resid_pre", b + "hook_q_input", b + "hook_k_input", b + "hook_v_input"));
+            if (norm) {
+                expected.addAll(List.of(b + "ln1.hook_scale", b + "ln1.hook_normalized"));
+            }
+            expected.addAll(List.of(b + "attn.hook_q", b + "attn.hook_k", b + "attn.hook_v", b + "attn.hook_attn_scores",
                     b + "attn.hook_pattern", b + "attn.hook_z", b + "attn.hook_result", b + "hook_attn_out"));
             if (config.hasMlp()) {
-                expected.addAll(List.of(b + "hook_resid_mid", b + "hook_mlp_in", b + "mlp.hook_pre",
-                        b + "mlp.hook_post", b + "hook_mlp_out"));
+                expected.addAll(List.of(b + "hook_resid_mid", b + "hook_mlp_in"));
+                if (norm) {
+                    expected.addAll(List.of(b + "ln2.hook_scale", b + "ln2.hook_normalized"));
+                }
+                expected.addAll(List.of(b + "mlp.hook_pre", b + "mlp.hook_post", b + "hook_mlp_out"));
             }
             expected.add(b + "hook_resid_post");
         }
-        expected.add("ln_final.hook_normalized");
+        if (norm) {
+            expected.addAll(List.of("ln_final.hook_scale", "ln_final.hook_normalized"));
+        }
         assertEquals(expected, seen);
     }
 
