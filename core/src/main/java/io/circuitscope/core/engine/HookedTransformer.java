@@ -63,6 +63,27 @@ public final class HookedTransformer implements AutoCloseable {
         return manager;
     }
 
+    /**
+     * A copy of parameter {@code name} (TransformerLens state-dict name, e.g. {@code blocks.0.attn.W_Q} [n_heads,
+     * d_model, d_head]) owned by {@code out}: editing it never changes the model.
+     *
+     * @throws IllegalArgumentException naming the parameters that exist
+     */
+    public NDArray parameter(NDManager out, String name) {
+        NDArray p = params.get(name);
+        if (p == null) {
+            throw new IllegalArgumentException("no parameter " + name + "; parameters: " + params.keySet());
+        }
+        passLock.lock();
+        try {
+            NDArray copy = p.duplicate();
+            copy.attach(out);
+            return copy;
+        } finally {
+            passLock.unlock();
+        }
+    }
+
     /** The logits [batch, pos, d_vocab] for a batch of equal-length token sequences, owned by {@code out}. */
     public NDArray logits(NDManager out, int[][] tokens) {
         return run(out, tokens, RunOptions.none()).logits();
