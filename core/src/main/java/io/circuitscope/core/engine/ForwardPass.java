@@ -14,6 +14,7 @@ final class ForwardPass {
     private final NDManager scope;
     private final RunOptions options;
     private final Map<String, NDArray> cached = new LinkedHashMap<>();
+    private final Map<String, NDArray> gradientLeaves = new LinkedHashMap<>();
 
     ForwardPass(ModelConfig config, Map<String, NDArray> params, NDManager scope, RunOptions options) {
         this.config = config;
@@ -24,6 +25,11 @@ final class ForwardPass {
 
     Map<String, NDArray> cached() {
         return cached;
+    }
+
+    /** The zero leaves added at differentiated hooks; their gradients are the gradients at those hooks. */
+    Map<String, NDArray> gradientLeaves() {
+        return gradientLeaves;
     }
 
     NDArray logits(NDArray ids) {
@@ -53,8 +59,8 @@ final class ForwardPass {
         NDArray k;
         NDArray v;
         String ln1 = p + "ln1";
-        if (options.patches(HookNames.qInput(l)) || options.patches(HookNames.kInput(l))
-                || options.patches(HookNames.vInput(l))) {
+        if (options.intervenes(HookNames.qInput(l)) || options.intervenes(HookNames.kInput(l))
+                || options.intervenes(HookNames.vInput(l))) {
             // Split inputs: each head reads its own (possibly patched) copy of the stream, normalized separately.
             q = projectPerHeadInput(HookNames.qInput(l), resid, ln1, p + "attn.W_Q", p + "attn.b_Q");
             k = projectPerHeadInput(HookNames.kInput(l), resid, ln1, p + "attn.W_K", p + "attn.b_K");
@@ -85,7 +91,7 @@ final class ForwardPass {
         NDArray z = hook(HookNames.z(l), pattern.matMul(vh).transpose(0, 2, 1, 3));
         NDArray attnOut;
         String resultHook = HookNames.result(l);
-        if (options.caches(resultHook) || options.patches(resultHook)) {
+        if (options.caches(resultHook) || options.intervenes(resultHook)) {
             NDArray result = hook(resultHook, TensorOps.projectPerHead(z, param(p + "attn.W_O"), null));
             attnOut = TensorOps.addToFresh(result.sum(new int[] {2}), param(p + "attn.b_O"));
         } else {
@@ -132,7 +138,7 @@ final class ForwardPass {
         NDArray b = learned ? param(prefix + ".b") : null;
         String scaleHook = prefix + ".hook_scale";
         String normalizedHook = prefix + ".hook_normalized";
-        if (options.patches(scaleHook)) {
+        if (options.intervenes(scaleHook)) {
             NDArray centered = x.sub(x.mean(new int[] {-1}, true));
             NDArray scale = hook(scaleHook, centered.square().mean(new int[] {-1}, true).add(config.eps()).sqrt());
             NDArray y = centered.div(scale);
@@ -160,6 +166,14 @@ final class ForwardPass {
         }
         if (options.caches(name)) {
             cached.put(name, out);
+        }
+        if (options.wantsGradient(name)) {
+            // value + 0 with the zero a fresh leaf: the pass is unchanged, the graph stays connected through the hook
+            // (so gradients at earlier hooks still see every path), and the leaf's gradient is the hook's gradient.
+            NDArray leaf = scope.zeros(out.getShape());
+            leaf.setRequiresGradient(true);
+            gradientLeaves.put(name, leaf);
+            out = out.add(leaf);
         }
         return out;
     }

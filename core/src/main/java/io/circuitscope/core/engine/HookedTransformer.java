@@ -8,10 +8,12 @@ import io.circuitscope.core.CircuitscopeException;
 import io.circuitscope.core.model.FloatTensor;
 import io.circuitscope.core.model.ModelConfig;
 import io.circuitscope.core.model.ModelWeights;
+import ai.djl.training.GradientCollector;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Function;
 
 /**
  * A decoder-only transformer on DJL's PyTorch engine whose every TransformerLens hook point can be cached or patched;
@@ -130,6 +132,51 @@ public final class HookedTransformer implements AutoCloseable {
         } finally {
             passLock.unlock();
         }
+    }
+
+    /**
+     * Runs a forward pass with autograd and returns {@code metric(logits)} with its gradient at every hook named by
+     * {@link RunOptions.Builder#gradient}; gradients and any cached values are owned by {@code out}. The parameters
+     * get no gradient. Only one gradient computation runs at a time in a process (a DJL restriction).
+     *
+     * @param metric maps the logits [batch, pos, d_vocab] to a scalar, e.g. a summed logit difference
+     */
+    public HookGradients gradients(NDManager out, int[][] tokens, RunOptions options,
+                                   Function<NDArray, NDArray> metric) {
+        checkHookNames(options);
+        if (options.gradientHooks().isEmpty()) {
+            throw new IllegalArgumentException("no hook to differentiate: name some with RunOptions.Builder.gradient");
+        }
+        int[] flat = validate(tokens);
+        passLock.lock();
+        try (NDManager scope = openScope(); GradientCollector collector = EngineBootstrap.pytorch()
+                .newGradientCollector()) {
+            NDArray ids = scope.create(flat, new Shape(tokens.length, tokens[0].length));
+            ForwardPass pass = passIn(scope, options);
+            NDArray logits = pass.logits(ids);
+            NDArray value = metric.apply(logits);
+            if (value.getShape().size() != 1) {
+                throw new IllegalArgumentException("the metric must be a scalar, got shape " + value.getShape());
+            }
+            collector.backward(value);
+            Map<String, NDArray> grads = new LinkedHashMap<>();
+            for (Map.Entry<String, NDArray> leaf : pass.gradientLeaves().entrySet()) {
+                grads.put(leaf.getKey(), detachedInto(out, leaf.getValue().getGradient()));
+            }
+            Map<String, NDArray> cached = new LinkedHashMap<>();
+            pass.cached().forEach((name, a) -> cached.put(name, detachedInto(out, a)));
+            return new HookGradients(value.toType(DataType.FLOAT64, false).getDouble(), detachedInto(out, logits),
+                    grads, new ActivationCache(cached));
+        } finally {
+            passLock.unlock();
+        }
+    }
+
+    /** A copy with no autograd history, so that keeping it does not keep the pass's graph alive. */
+    private static NDArray detachedInto(NDManager out, NDArray a) {
+        NDArray copy = a.stopGradient().duplicate();
+        copy.attach(out);
+        return copy;
     }
 
     /** A new scope for one pass; the caller holds {@link #passLock}. */

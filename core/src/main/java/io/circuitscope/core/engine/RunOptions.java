@@ -14,6 +14,7 @@ public final class RunOptions {
     private final Predicate<String> cached;
     private final boolean cachesAnything;
     private final Map<String, ActivationPatch> patches;
+    private final Set<String> gradients;
 
     private RunOptions(Builder b) {
         Set<String> names = Set.copyOf(b.cachedNames);
@@ -22,6 +23,7 @@ public final class RunOptions {
         this.cached = extra == null ? names::contains : n -> names.contains(n) || extra.test(n);
         this.cachesAnything = !names.isEmpty() || extra != null;
         this.patches = Map.copyOf(b.patches);
+        this.gradients = Set.copyOf(b.gradients);
     }
 
     /** Options that neither cache nor patch anything: the fastest forward pass. */
@@ -50,10 +52,26 @@ public final class RunOptions {
         return patches.containsKey(hookName);
     }
 
-    /** Every hook named explicitly, to cache or to patch (not those matched by a predicate). */
+    /** True when {@link HookedTransformer#gradients} should return the metric's gradient at this hook. */
+    public boolean wantsGradient(String hookName) {
+        return gradients.contains(hookName);
+    }
+
+    /** The hooks whose gradient is wanted. */
+    public Set<String> gradientHooks() {
+        return gradients;
+    }
+
+    /** True when the pass must compute this hook's value as a real node of the graph: it is patched or differentiated. */
+    boolean intervenes(String hookName) {
+        return patches.containsKey(hookName) || gradients.contains(hookName);
+    }
+
+    /** Every hook named explicitly, to cache, patch or differentiate (not those matched by a predicate). */
     public Set<String> namedHooks() {
         Set<String> all = new HashSet<>(cachedNames);
         all.addAll(patches.keySet());
+        all.addAll(gradients);
         return all;
     }
 
@@ -62,6 +80,7 @@ public final class RunOptions {
         private final Set<String> cachedNames = new HashSet<>();
         private Predicate<String> cachedMatching;
         private final Map<String, ActivationPatch> patches = new HashMap<>();
+        private final Set<String> gradients = new HashSet<>();
 
         public Builder cache(String... hookNames) {
             cachedNames.addAll(java.util.List.of(hookNames));
@@ -79,6 +98,15 @@ public final class RunOptions {
          */
         public Builder patch(String hookName, ActivationPatch patch) {
             patches.merge(hookName, patch, (first, second) -> activation -> second.apply(first.apply(activation)));
+            return this;
+        }
+
+        /**
+         * Asks {@link HookedTransformer#gradients} for the metric's gradient with respect to these hooks' values (after
+         * any patch), as TransformerLens backward hooks give it. Ignored by plain runs.
+         */
+        public Builder gradient(String... hookNames) {
+            gradients.addAll(java.util.List.of(hookNames));
             return this;
         }
 
