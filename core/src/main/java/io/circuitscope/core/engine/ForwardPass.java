@@ -33,22 +33,56 @@ final class ForwardPass {
     }
 
     NDArray logits(NDArray ids) {
+        return unembed(blocks(embed(ids), 0));
+    }
+
+    /** hook_embed + hook_pos_embed: the residual stream entering layer 0. */
+    NDArray embed(NDArray ids) {
         long batch = ids.getShape().get(0);
         long pos = ids.getShape().get(1);
         NDArray embed = hook(HookNames.EMBED, param("embed.W_E").get(ids));
         NDArray posEmbed = param("pos_embed.W_pos").get("0:" + pos).expandDims(0)
                 .broadcast(batch, pos, config.dModel());
-        if (options.caches(HookNames.POS_EMBED) || options.patches(HookNames.POS_EMBED)) {
+        if (options.caches(HookNames.POS_EMBED) || options.intervenes(HookNames.POS_EMBED)) {
             // The broadcast is a view of W_pos: a patch or a caller editing it in place would change the model.
             posEmbed = posEmbed.duplicate();
         }
         posEmbed = hook(HookNames.POS_EMBED, posEmbed);
-        NDArray resid = embed.add(posEmbed);
-        NDArray mask = causalMask(pos);
-        for (int l = 0; l < config.nLayers(); l++) {
-            resid = block(l, resid, mask);
+        return embed.add(posEmbed);
+    }
+
+    /** Layers {@code from} to the last, from the residual stream entering {@code from}. */
+    NDArray blocks(NDArray resid, int from) {
+        return blocks(resid, from, config.nLayers());
+    }
+
+    /** Layers {@code from} (inclusive) to {@code to} (exclusive), from the residual stream entering {@code from}. */
+    NDArray blocks(NDArray resid, int from, int to) {
+        NDArray mask = causalMask(resid.getShape().get(1));
+        NDArray out = resid;
+        for (int l = from; l < to; l++) {
+            out = block(l, out, mask);
         }
+        return out;
+    }
+
+    /** The final normalization and unembedding, at every position or only at the run's chosen positions. */
+    NDArray unembed(NDArray resid) {
         NDArray normalized = norm(resid, "ln_final");
+        int[] positions = options.logitPositions();
+        if (positions != null) {
+            long pos = resid.getShape().get(1);
+            long[] picked = new long[positions.length];
+            for (int i = 0; i < positions.length; i++) {
+                if (positions[i] < 0 || positions[i] >= pos) {
+                    throw new IllegalArgumentException("logit position " + positions[i] + " is outside the "
+                            + pos + " positions of this batch");
+                }
+                picked[i] = positions[i];
+            }
+            // Gather along the position axis by moving it first, as the embedding gathers rows of W_E.
+            normalized = normalized.transpose(1, 0, 2).get(scope.create(picked)).transpose(1, 0, 2);
+        }
         return TensorOps.addToFresh(normalized.matMul(param("unembed.W_U")), param("unembed.b_U"));
     }
 

@@ -139,6 +139,21 @@ public final class HookNames {
         return names;
     }
 
+    /**
+     * The layer a hook point belongs to: -1 for hook_embed and hook_pos_embed, L for {@code blocks.L.*}, and
+     * n_layers for the final normalization's hooks. Layer ranges use it to tell which hooks a pass reaches.
+     */
+    public static int layerOf(String hookName, ModelConfig config) {
+        if (hookName.equals(EMBED) || hookName.equals(POS_EMBED)) {
+            return -1;
+        }
+        if (hookName.startsWith("blocks.")) {
+            int dot = hookName.indexOf('.', "blocks.".length());
+            return Integer.parseInt(hookName.substring("blocks.".length(), dot));
+        }
+        return config.nLayers();
+    }
+
     private static String block(int layer, String suffix) {
         return "blocks." + layer + "." + suffix;
     }

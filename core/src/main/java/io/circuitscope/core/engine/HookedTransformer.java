@@ -98,7 +98,7 @@ public final class HookedTransformer implements AutoCloseable {
         }
     }
 
-    /** Runs a forward pass with the given caching and patching; results are owned by {@code out}. */
+    /** Runs a forward pass with the given caching, patching and logit positions; results are owned by {@code out}. */
     public ForwardResult run(NDManager out, int[][] tokens, RunOptions options) {
         checkHookNames(options);
         int[] flat = validate(tokens);
@@ -132,6 +132,83 @@ public final class HookedTransformer implements AutoCloseable {
         } finally {
             passLock.unlock();
         }
+    }
+
+    /**
+     * The residual stream entering layer {@code layer}, [batch, pos, d_model] (TransformerLens {@code stop_at_layer});
+     * {@code layer == n_layers} gives the stream after the last block, before the final normalization.
+     *
+     * @throws IllegalArgumentException if a named hook lies at or after {@code layer}, where this pass never goes
+     */
+    public ResidualResult residualBefore(NDManager out, int[][] tokens, int layer, RunOptions options) {
+        checkLayer(layer, "stop");
+        checkHookNames(options);
+        checkReached(options, -1, layer);
+        int[] flat = validate(tokens);
+        passLock.lock();
+        try (NDManager scope = openScope()) {
+            NDArray ids = scope.create(flat, new Shape(tokens.length, tokens[0].length));
+            ForwardPass pass = passIn(scope, options);
+            NDArray resid = pass.blocks(pass.embed(ids), 0, layer);
+            return new ResidualResult(keep(out, resid, pass), new ActivationCache(pass.cached()));
+        } finally {
+            passLock.unlock();
+        }
+    }
+
+    /**
+     * Runs layers {@code layer} to the last and the unembedding on a given residual stream [batch, pos, d_model]
+     * (TransformerLens {@code start_at_layer}), e.g. one cached by {@link #residualBefore}; {@code residual} is read,
+     * never modified. Results are owned by {@code out}.
+     *
+     * @throws IllegalArgumentException if a named hook lies before {@code layer}, where this pass never goes
+     */
+    public ForwardResult runFrom(NDManager out, NDArray residual, int layer, RunOptions options) {
+        checkLayer(layer, "start");
+        checkHookNames(options);
+        checkReached(options, layer, config.nLayers() + 1);
+        Shape s = residual.getShape();
+        if (s.dimension() != 3 || s.get(2) != config.dModel() || s.size() == 0) {
+            throw new IllegalArgumentException("a residual stream is [batch, pos, " + config.dModel() + "], got " + s);
+        }
+        checkPositions(s.get(1));
+        passLock.lock();
+        try (NDManager scope = openScope()) {
+            NDArray start = residual.duplicate();
+            start.attach(scope);
+            ForwardPass pass = passIn(scope, options);
+            NDArray logits = pass.unembed(pass.blocks(start, layer));
+            return new ForwardResult(keep(out, logits, pass), new ActivationCache(pass.cached()));
+        } finally {
+            passLock.unlock();
+        }
+    }
+
+    private void checkLayer(int layer, String what) {
+        if (layer < 0 || layer > config.nLayers()) {
+            throw new IllegalArgumentException("cannot " + what + " at layer " + layer + " of a " + config.nLayers()
+                    + "-layer model");
+        }
+    }
+
+    /** A hook outside [first, end) would be silently skipped by a partial pass, so naming one is an error. */
+    private void checkReached(RunOptions options, int first, int end) {
+        for (String name : options.namedHooks()) {
+            int layer = HookNames.layerOf(name, config);
+            if (layer < first || layer >= end) {
+                throw new IllegalArgumentException("hook " + name + " is not reached by a pass over layers "
+                        + Math.max(first, 0) + " to " + (Math.min(end, config.nLayers()) - 1));
+            }
+        }
+    }
+
+    /** Moves {@code result} and the pass's cache to {@code out}, the caller's manager. */
+    private static NDArray keep(NDManager out, NDArray result, ForwardPass pass) {
+        result.attach(out);
+        for (NDArray a : pass.cached().values()) {
+            a.attach(out);
+        }
+        return result;
     }
 
     /**
@@ -199,13 +276,8 @@ public final class HookedTransformer implements AutoCloseable {
 
     private ForwardResult runInScope(NDManager scope, NDManager out, NDArray ids, RunOptions options) {
         ForwardPass pass = passIn(scope, options);
-        NDArray logits = pass.logits(ids);
-        logits.attach(out);
-        Map<String, NDArray> cached = pass.cached();
-        for (NDArray a : cached.values()) {
-            a.attach(out);
-        }
-        return new ForwardResult(logits, new ActivationCache(cached));
+        NDArray logits = keep(out, pass.logits(ids), pass);
+        return new ForwardResult(logits, new ActivationCache(pass.cached()));
     }
 
     /**

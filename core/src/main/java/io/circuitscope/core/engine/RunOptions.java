@@ -15,6 +15,7 @@ public final class RunOptions {
     private final boolean cachesAnything;
     private final Map<String, ActivationPatch> patches;
     private final Set<String> gradients;
+    private final int[] logitPositions;
 
     private RunOptions(Builder b) {
         Set<String> names = Set.copyOf(b.cachedNames);
@@ -24,6 +25,7 @@ public final class RunOptions {
         this.cachesAnything = !names.isEmpty() || extra != null;
         this.patches = Map.copyOf(b.patches);
         this.gradients = Set.copyOf(b.gradients);
+        this.logitPositions = b.logitPositions == null ? null : b.logitPositions.clone();
     }
 
     /** Options that neither cache nor patch anything: the fastest forward pass. */
@@ -50,6 +52,11 @@ public final class RunOptions {
 
     public boolean patches(String hookName) {
         return patches.containsKey(hookName);
+    }
+
+    /** The positions at which logits are computed, or null for every position. */
+    int[] logitPositions() {
+        return logitPositions;
     }
 
     /** True when {@link HookedTransformer#gradients} should return the metric's gradient at this hook. */
@@ -81,6 +88,7 @@ public final class RunOptions {
         private Predicate<String> cachedMatching;
         private final Map<String, ActivationPatch> patches = new HashMap<>();
         private final Set<String> gradients = new HashSet<>();
+        private int[] logitPositions;
 
         public Builder cache(String... hookNames) {
             cachedNames.addAll(java.util.List.of(hookNames));
@@ -107,6 +115,18 @@ public final class RunOptions {
          */
         public Builder gradient(String... hookNames) {
             gradients.addAll(java.util.List.of(hookNames));
+            return this;
+        }
+
+        /**
+         * Computes logits only at these positions, in this order: the result is [batch, positions.length, d_vocab].
+         * Unembedding every position of every hypothesis is what exhausts memory in edge patching.
+         */
+        public Builder logitsAt(int... positions) {
+            if (positions.length == 0) {
+                throw new IllegalArgumentException("logitsAt needs at least one position");
+            }
+            logitPositions = positions.clone();
             return this;
         }
 
