@@ -23,6 +23,11 @@ final class ForwardPass {
         this.options = options;
     }
 
+    /** The scope every array of this pass lands in. */
+    NDManager scope() {
+        return scope;
+    }
+
     Map<String, NDArray> cached() {
         return cached;
     }
@@ -111,9 +116,39 @@ final class ForwardPass {
             k = TensorOps.projectShared(normed, param(p + "attn.W_K"), param(p + "attn.b_K"));
             v = TensorOps.projectShared(normed, param(p + "attn.W_V"), param(p + "attn.b_V"));
         }
-        q = hook(HookNames.q(l), q);
-        k = hook(HookNames.k(l), k);
-        v = hook(HookNames.v(l), v);
+        NDArray attnOut = attentionFromQkv(l, q, k, v, mask, false).out();
+        if (!config.hasMlp()) {
+            return hook(HookNames.residPost(l), resid.add(attnOut));
+        }
+        NDArray mid = hook(HookNames.residMid(l), resid.add(attnOut));
+        // TransformerLens clones here too: a patch on mlp_in must never reach the residual stream through mid.
+        NDArray mlpIn = hook(HookNames.mlpIn(l), options.patches(HookNames.mlpIn(l)) ? mid.duplicate() : mid);
+        return hook(HookNames.residPost(l), mid.add(mlp(l, mlpIn)));
+    }
+
+    /**
+     * Attention of layer l from separate per-head inputs [batch, pos, head, d_model] for queries, keys and values
+     * (each normalized by ln1 per head), as an edge-level forward needs it; the same steps as {@link #block}.
+     */
+    AttentionResult attentionFromInputs(int l, NDArray qInput, NDArray kInput, NDArray vInput) {
+        String p = "blocks." + l + ".";
+        String ln1 = p + "ln1";
+        NDArray q = TensorOps.projectPerHead(norm(qInput, ln1), param(p + "attn.W_Q"), param(p + "attn.b_Q"));
+        NDArray k = TensorOps.projectPerHead(norm(kInput, ln1), param(p + "attn.W_K"), param(p + "attn.b_K"));
+        NDArray v = TensorOps.projectPerHead(norm(vInput, ln1), param(p + "attn.W_V"), param(p + "attn.b_V"));
+        return attentionFromQkv(l, q, k, v, causalMask(qInput.getShape().get(1)), true);
+    }
+
+    /**
+     * Scores, pattern, z, the heads' outputs and their sum plus b_O, from queries, keys and values [batch, pos, head,
+     * d_head]. Each head's output is formed only when it is hooked or {@code perHead} asks for it.
+     */
+    private AttentionResult attentionFromQkv(int l, NDArray qIn, NDArray kIn, NDArray vIn, NDArray mask,
+                                             boolean perHead) {
+        String p = "blocks." + l + ".";
+        NDArray q = hook(HookNames.q(l), qIn);
+        NDArray k = hook(HookNames.k(l), kIn);
+        NDArray v = hook(HookNames.v(l), vIn);
         // [batch, head, pos, d_head] for batched attention over heads.
         NDArray qh = q.transpose(0, 2, 1, 3);
         NDArray kh = k.transpose(0, 2, 3, 1);
@@ -123,28 +158,27 @@ final class ForwardPass {
         scores = hook(HookNames.attnScores(l), scores);
         NDArray pattern = hook(HookNames.pattern(l), scores.softmax(-1));
         NDArray z = hook(HookNames.z(l), pattern.matMul(vh).transpose(0, 2, 1, 3));
-        NDArray attnOut;
         String resultHook = HookNames.result(l);
-        if (options.caches(resultHook) || options.intervenes(resultHook)) {
-            NDArray result = hook(resultHook, TensorOps.projectPerHead(z, param(p + "attn.W_O"), null));
+        NDArray result = null;
+        NDArray attnOut;
+        if (perHead || options.caches(resultHook) || options.intervenes(resultHook)) {
+            result = hook(resultHook, TensorOps.projectPerHead(z, param(p + "attn.W_O"), null));
             attnOut = TensorOps.addToFresh(result.sum(new int[] {2}), param(p + "attn.b_O"));
         } else {
             attnOut = TensorOps.addToFresh(TensorOps.mergeHeads(z, param(p + "attn.W_O")), param(p + "attn.b_O"));
         }
-        attnOut = hook(HookNames.attnOut(l), attnOut);
-        if (!config.hasMlp()) {
-            return hook(HookNames.residPost(l), resid.add(attnOut));
-        }
-        NDArray mid = hook(HookNames.residMid(l), resid.add(attnOut));
-        // TransformerLens clones here too: a patch on mlp_in must never reach the residual stream through mid.
-        NDArray mlpIn = hook(HookNames.mlpIn(l), options.patches(HookNames.mlpIn(l)) ? mid.duplicate() : mid);
+        return new AttentionResult(result, pattern, hook(HookNames.attnOut(l), attnOut));
+    }
+
+    /** The MLP of layer l from its input hook_mlp_in [batch, pos, d_model]: ln2, W_in, activation, W_out. */
+    NDArray mlp(int l, NDArray mlpIn) {
+        String p = "blocks." + l + ".";
         NDArray pre = TensorOps.addToFresh(norm(mlpIn, p + "ln2").matMul(param(p + "mlp.W_in")),
                 param(p + "mlp.b_in"));
         pre = hook(HookNames.mlpPre(l), pre);
         NDArray post = hook(HookNames.mlpPost(l), TensorOps.activation(pre, config.actFn()));
         NDArray mlpOut = TensorOps.addToFresh(post.matMul(param(p + "mlp.W_out")), param(p + "mlp.b_out"));
-        mlpOut = hook(HookNames.mlpOut(l), mlpOut);
-        return hook(HookNames.residPost(l), mid.add(mlpOut));
+        return hook(HookNames.mlpOut(l), mlpOut);
     }
 
     /** Queries, keys or values of layer l from the per-head input hook, each head normalizing its own copy. */
@@ -163,7 +197,7 @@ final class ForwardPass {
      * Only when hook_scale is patched is LayerNorm spelled out, so that the patched divisor is the one used; otherwise
      * the fused kernel runs, and the scale is computed on the side only if it is cached.
      */
-    private NDArray norm(NDArray x, String prefix) {
+    NDArray norm(NDArray x, String prefix) {
         if (config.normalization() == ModelConfig.Normalization.NONE) {
             return x;
         }
@@ -210,6 +244,19 @@ final class ForwardPass {
             out = out.add(leaf);
         }
         return out;
+    }
+
+    /**
+     * The normalization under {@code prefix} with a given divisor [.., 1] instead of the computed one: frozen, the
+     * normalization is linear in x, which linearised attribution methods (EAP) assume.
+     */
+    NDArray normWithScale(NDArray x, String prefix, NDArray scale) {
+        if (config.normalization() == ModelConfig.Normalization.NONE) {
+            return x;
+        }
+        NDArray y = x.sub(x.mean(new int[] {-1}, true)).div(scale);
+        return config.normalization() == ModelConfig.Normalization.LN
+                ? y.mul(param(prefix + ".w")).add(param(prefix + ".b")) : y;
     }
 
     private NDArray causalMask(long pos) {

@@ -256,6 +256,43 @@ public final class HookedTransformer implements AutoCloseable {
         return copy;
     }
 
+    /** The model's pieces as separate functions over engine arrays, the same ones its forward pass is built from. */
+    public ModelComponents components() {
+        return new ModelComponents(this);
+    }
+
+    /**
+     * Runs {@code body} on a hook-free pass in a fresh scope and moves the arrays it returns (and nothing else) to
+     * {@code out}; {@code inputs} are copied into the scope first, so that no temporary lands in the caller's manager.
+     */
+    <T> T withPass(NDManager out, NDArray[] inputs, java.util.function.BiFunction<ForwardPass, NDArray[], T> body,
+                   Function<T, NDArray[]> results) {
+        passLock.lock();
+        try (NDManager scope = openScope()) {
+            NDArray[] local = new NDArray[inputs.length];
+            for (int i = 0; i < inputs.length; i++) {
+                local[i] = inputs[i] == null ? null : inputs[i].duplicate();
+                if (local[i] != null) {
+                    local[i].attach(scope);
+                }
+            }
+            T value = body.apply(passIn(scope, RunOptions.none()), local);
+            for (NDArray a : results.apply(value)) {
+                if (a != null) {
+                    a.attach(out);
+                }
+            }
+            return value;
+        } finally {
+            passLock.unlock();
+        }
+    }
+
+    /** Token ids as an engine array in {@code manager}, after the same checks as {@link #run}. */
+    NDArray tokenArray(NDManager manager, int[][] tokens) {
+        return manager.create(validate(tokens), new Shape(tokens.length, tokens[0].length));
+    }
+
     /** A new scope for one pass; the caller holds {@link #passLock}. */
     private NDManager openScope() {
         if (closed) {
