@@ -6,7 +6,9 @@ import java.util.List;
 
 /** TransformerLens hook-point names, and the full ordered list of hook points a model exposes. */
 public final class HookNames {
+    /** The token embedding rows W_E[token], [batch, pos, d_model]. */
     public static final String EMBED = "hook_embed";
+    /** The positional embedding rows W_pos[pos] (a copy, never a view of the weights), [batch, pos, d_model]. */
     public static final String POS_EMBED = "hook_pos_embed";
     /** The final normalization's output, [batch, pos, d_model]; only in models with LN or LNPre. */
     public static final String LN_FINAL_NORMALIZED = "ln_final.hook_normalized";
@@ -16,6 +18,7 @@ public final class HookNames {
     private HookNames() {
     }
 
+    /** The residual stream entering {@code layer}, [batch, pos, d_model]. */
     public static String residPre(int layer) {
         return block(layer, "hook_resid_pre");
     }
@@ -25,10 +28,12 @@ public final class HookNames {
         return block(layer, "hook_q_input");
     }
 
+    /** Per-head copy of the residual stream read by the keys of {@code layer}, [batch, pos, head, d_model]. */
     public static String kInput(int layer) {
         return block(layer, "hook_k_input");
     }
 
+    /** Per-head copy of the residual stream read by the values of {@code layer}, [batch, pos, head, d_model]. */
     public static String vInput(int layer) {
         return block(layer, "hook_v_input");
     }
@@ -57,26 +62,32 @@ public final class HookNames {
         return block(layer, "ln2.hook_normalized");
     }
 
+    /** Queries, [batch, pos, head, d_head]. */
     public static String q(int layer) {
         return block(layer, "attn.hook_q");
     }
 
+    /** Keys, [batch, pos, head, d_head]. */
     public static String k(int layer) {
         return block(layer, "attn.hook_k");
     }
 
+    /** Values, [batch, pos, head, d_head]. */
     public static String v(int layer) {
         return block(layer, "attn.hook_v");
     }
 
+    /** Scaled scores before softmax, keys after the query at -infinity, [batch, head, query pos, key pos]. */
     public static String attnScores(int layer) {
         return block(layer, "attn.hook_attn_scores");
     }
 
+    /** Attention pattern (softmax of the scores), [batch, head, query pos, key pos]. */
     public static String pattern(int layer) {
         return block(layer, "attn.hook_pattern");
     }
 
+    /** Pattern-weighted values, [batch, pos, head, d_head]. */
     public static String z(int layer) {
         return block(layer, "attn.hook_z");
     }
@@ -86,30 +97,37 @@ public final class HookNames {
         return block(layer, "attn.hook_result");
     }
 
+    /** The attention layer's output, the sum of the heads' results plus b_O, [batch, pos, d_model]. */
     public static String attnOut(int layer) {
         return block(layer, "hook_attn_out");
     }
 
+    /** The residual stream between attention and MLP, [batch, pos, d_model]; only in models with MLPs. */
     public static String residMid(int layer) {
         return block(layer, "hook_resid_mid");
     }
 
+    /** The MLP's input, a copy of resid_mid, [batch, pos, d_model]; patching it never reaches resid_mid. */
     public static String mlpIn(int layer) {
         return block(layer, "hook_mlp_in");
     }
 
+    /** The MLP's hidden pre-activation, [batch, pos, d_mlp]. */
     public static String mlpPre(int layer) {
         return block(layer, "mlp.hook_pre");
     }
 
+    /** The MLP's hidden activation, [batch, pos, d_mlp]. */
     public static String mlpPost(int layer) {
         return block(layer, "mlp.hook_post");
     }
 
+    /** The MLP's output, [batch, pos, d_model]. */
     public static String mlpOut(int layer) {
         return block(layer, "hook_mlp_out");
     }
 
+    /** The residual stream leaving {@code layer}, [batch, pos, d_model]. */
     public static String residPost(int layer) {
         return block(layer, "hook_resid_post");
     }
