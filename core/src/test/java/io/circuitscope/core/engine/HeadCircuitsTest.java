@@ -132,4 +132,17 @@ class HeadCircuitsTest {
             assertEquals(expected[j], a[j], 1e-4, "entry " + j);
         }
     }
+
+    @Test
+    void factorsAndHeadBoundaries() {
+        try (HookedTransformer model = HookedTransformer.load(W); NDManager out = model.manager().newSubManager()) {
+            HeadCircuits circuits = new HeadCircuits(model, out);
+            FactoredMatrix ov = circuits.ov(1, 3);
+            assertEquals(new ai.djl.ndarray.types.Shape(4, 16), ov.right().getShape());
+            assertThrows(IllegalArgumentException.class, () -> circuits.qk(1, -1));
+            NDArray copy = model.parameter(out, "embed.W_E");
+            out.close();
+            assertTrue(copy.isReleased(), "a parameter copy belongs to the caller's manager");
+        }
+    }
 }

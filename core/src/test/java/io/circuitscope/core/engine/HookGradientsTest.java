@@ -111,4 +111,18 @@ class HookGradientsTest {
         }
         return sum;
     }
+
+    @Test
+    void gradientsComeWithTheirHooksAndTheCachedActivations() {
+        try (HookedTransformer model = HookedTransformer.load(W); NDManager out = model.manager().newSubManager()) {
+            HookGradients g = model.gradients(out, TOKENS, RunOptions.builder().gradient(HookNames.z(0))
+                    .cache(HookNames.pattern(1)).build(), METRIC);
+            assertEquals(java.util.Set.of(HookNames.z(0)), g.hooks());
+            assertEquals(model.run(out, TOKENS, RunOptions.builder().cache(HookNames.pattern(1)).build()).cache()
+                    .get(HookNames.pattern(1)).getShape(), g.cache().get(HookNames.pattern(1)).getShape());
+            IllegalArgumentException unknown = assertThrows(IllegalArgumentException.class, () -> model.gradients(out,
+                    TOKENS, RunOptions.builder().gradient("blocks.0.hook_nope").build(), METRIC));
+            assertTrue(unknown.getMessage().startsWith("no hook point named blocks.0.hook_nope"));
+        }
+    }
 }

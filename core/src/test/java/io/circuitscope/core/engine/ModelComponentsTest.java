@@ -94,4 +94,38 @@ class ModelComponentsTest {
             assertThrows(IllegalArgumentException.class, () -> c.normalize(out, "blocks.0.ln2", resid, null));
         }
     }
+
+    @Test
+    void boundariesOfLayersAndNormalizations() {
+        ModelConfig cfg = configs().findFirst().orElseThrow();
+        try (HookedTransformer model = HookedTransformer.load(RandomWeights.dense(cfg, 64, 0.3));
+             NDManager out = model.manager().newSubManager()) {
+            ModelComponents c = model.components();
+            NDArray resid = c.embed(out, TOKENS);
+            c.normalize(out, "blocks.2.ln1", resid, null);
+            c.normalize(out, "blocks.2.ln2", resid, null);
+            c.mlp(out, 2, resid);
+            assertThrows(IllegalArgumentException.class, () -> c.mlp(out, 3, resid));
+            assertThrows(IllegalArgumentException.class, () -> c.normalize(out, "blocks.3.ln1", resid, null));
+        }
+    }
+
+    @Test
+    void frozenScalesWithoutLearnedWeightsOrWithoutNormalization() {
+        for (ModelConfig cfg : configs().skip(1).toList()) {
+            try (HookedTransformer model = HookedTransformer.load(RandomWeights.dense(cfg, 65, 0.3));
+                 NDManager out = model.manager().newSubManager()) {
+                ModelComponents c = model.components();
+                NDArray resid = c.embed(out, TOKENS);
+                NDArray scale = resid.sub(resid.mean(new int[] {-1}, true)).square().mean(new int[] {-1}, true)
+                        .add(1e-5).sqrt();
+                NDArray frozen = c.normalize(out, "ln_final", resid, scale);
+                NDArray computed = c.normalize(out, "ln_final", resid, null);
+                assertArrayEquals(computed.toFloatArray(), frozen.toFloatArray(), 1e-5f, cfg.modelName());
+                if (cfg.normalization() == ModelConfig.Normalization.NONE) {
+                    assertArrayEquals(resid.toFloatArray(), frozen.toFloatArray(), "no normalization: x itself");
+                }
+            }
+        }
+    }
 }

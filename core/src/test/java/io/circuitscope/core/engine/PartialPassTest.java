@@ -134,4 +134,70 @@ class PartialPassTest {
         assertTrue(assertThrows(CircuitscopeException.class, () -> PaddedBatch.of(new int[0][], 0)).getMessage()
                 .contains("no prompts"));
     }
+
+    @Test
+    void rangeAndPositionBoundaries() {
+        try (HookedTransformer model = HookedTransformer.load(W); NDManager out = model.manager().newSubManager()) {
+            NDArray resid = model.residualBefore(out, TOKENS, 2, RunOptions.builder().cache(HookNames.residPost(1))
+                    .build()).residual();
+            model.runFrom(out, resid, 2, RunOptions.builder().cache(HookNames.residPre(2), HookNames.LN_FINAL_SCALE)
+                    .build());
+            assertThrows(IllegalArgumentException.class, () -> model.residualBefore(out, TOKENS, 2,
+                    RunOptions.builder().cache(HookNames.residPre(2)).build()));
+            assertThrows(IllegalArgumentException.class, () -> model.runFrom(out, resid, 2,
+                    RunOptions.builder().cache(HookNames.residPost(1)).build()));
+            IllegalArgumentException unknown = assertThrows(IllegalArgumentException.class, () -> model.runFrom(out,
+                    resid, 2, RunOptions.builder().cache("blocks.2.hook_nope").build()));
+            assertTrue(unknown.getMessage().startsWith("no hook point named blocks.2.hook_nope"));
+            assertThrows(IllegalArgumentException.class, () -> model.residualBefore(out, TOKENS, 1,
+                    RunOptions.builder().cache("hook_nope").build()));
+            IllegalArgumentException layer = assertThrows(IllegalArgumentException.class,
+                    () -> model.runFrom(out, resid, 4, RunOptions.none()));
+            assertEquals("cannot start at layer 4 of a 3-layer model", layer.getMessage());
+            assertThrows(IllegalArgumentException.class, () -> model.runFrom(out, resid, -1, RunOptions.none()));
+            assertThrows(IllegalArgumentException.class, () -> model.runFrom(out, resid.get(0), 2, RunOptions.none()));
+            NDArray tooLong = out.zeros(new ai.djl.ndarray.types.Shape(1, 13, 16));
+            assertThrows(CircuitscopeException.class, () -> model.runFrom(out, tooLong, 2, RunOptions.none()));
+            int before = out.getManagedArrays().size();
+            model.runFrom(out, resid, 2, RunOptions.none());
+            assertEquals(before + 1, out.getManagedArrays().size(), "only the logits land in the caller's manager");
+            NDArray first = model.run(out, TOKENS, RunOptions.builder().logitsAt(0).build()).logits();
+            assertArrayEquals(model.logits(out, TOKENS).get(":, 0").toFloatArray(), first.get(":, 0").toFloatArray(),
+                    1e-6f);
+            assertThrows(IllegalArgumentException.class, () -> RunOptions.builder().logitsAt());
+            assertThrows(IllegalArgumentException.class,
+                    () -> model.run(out, TOKENS, RunOptions.builder().logitsAt(-1).build()));
+        }
+    }
+
+    @Test
+    void layersOfHookNames() {
+        assertEquals(-1, HookNames.layerOf(HookNames.EMBED, CFG));
+        assertEquals(-1, HookNames.layerOf(HookNames.POS_EMBED, CFG));
+        assertEquals(2, HookNames.layerOf(HookNames.z(2), CFG));
+        assertEquals(11, HookNames.layerOf("blocks.11.hook_resid_pre", CFG));
+        assertEquals(3, HookNames.layerOf(HookNames.LN_FINAL_NORMALIZED, CFG));
+    }
+
+    @Test
+    void patchingOnlyTheValueInputSplitsTheLayer() {
+        try (HookedTransformer model = HookedTransformer.load(W); NDManager out = model.manager().newSubManager()) {
+            float[] plain = model.logits(out, TOKENS).toFloatArray();
+            float[] halved = model.run(out, TOKENS, RunOptions.builder().patch(HookNames.vInput(0), a -> a.mul(0.5f))
+                    .build()).logits().toFloatArray();
+            assertTrue(!java.util.Arrays.equals(plain, halved), "a patch on v_input alone takes effect");
+        }
+    }
+
+    @Test
+    void paddingUsesTheGivenIdAndRowsMustAgree() {
+        assertArrayEquals(new int[] {7, 9, 9}, PaddedBatch.of(new int[][] {{7}, {1, 2, 3}}, 9).tokens()[0]);
+        boolean[][] ragged = {{true, false}, {true}};
+        try (HookedTransformer model = HookedTransformer.load(W); NDManager out = model.manager().newSubManager()) {
+            NDArray source = model.run(out, TOKENS, RunOptions.builder().cache(HookNames.result(0)).build()).cache()
+                    .get(HookNames.result(0));
+            assertThrows(IllegalArgumentException.class,
+                    () -> ActivationPatch.replaceHeadsPerRow(source, 2, ragged));
+        }
+    }
 }
