@@ -22,7 +22,10 @@ public final class HfGpt2Checkpoint {
 
     /** Reads the config of an HF GPT-2 directory into TransformerLens fields. */
     public static ModelConfig readConfig(Path dir) {
-        ConfigJson c = ConfigJson.read(dir.resolve("config.json"));
+        return readConfig(ConfigJson.read(dir.resolve("config.json")), dir);
+    }
+
+    private static ModelConfig readConfig(ConfigJson c, Path dir) {
         int nLayers = c.positiveInt("n_layer");
         int dModel = c.positiveInt("n_embd");
         int nHeads = c.positiveInt("n_head");
@@ -68,8 +71,9 @@ public final class HfGpt2Checkpoint {
      * every tensor the config does not use (other than GPT-2's attention-mask buffers) is an error.
      */
     public static ModelWeights load(Path dir) {
-        ModelConfig cfg = readConfig(dir);
-        boolean tied = ConfigJson.read(dir.resolve("config.json")).flag("tie_word_embeddings", true);
+        ConfigJson json = ConfigJson.read(dir.resolve("config.json"));
+        ModelConfig cfg = readConfig(json, dir);
+        boolean tied = json.flag("tie_word_embeddings", true);
         Path file = dir.resolve("model.safetensors");
         if (!InputFile.isPresent(file)) {
             throw new CheckpointException(file + ": file not found (only safetensors checkpoints are supported;"

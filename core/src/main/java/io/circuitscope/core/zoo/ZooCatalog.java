@@ -49,7 +49,7 @@ public final class ZooCatalog {
         }
         Path dir;
         try {
-            dir = Files.createTempDirectory("circuitscope-zoo-" + name + "-");
+            dir = Files.createTempDirectory(tempPrefix(name));
         } catch (IOException e) {
             throw new CircuitscopeException("zoo:" + name + ": cannot create a temporary directory: "
                     + IoFailure.describe(e), e);
@@ -60,6 +60,11 @@ public final class ZooCatalog {
         } finally {
             deleteQuietly(dir);
         }
+    }
+
+    /** The temporary directories' name prefix; it carries this process's id, so each JVM can account for its own. */
+    public static String tempPrefix(String name) {
+        return "circuitscope-zoo-" + name + "-" + ProcessHandle.current().pid() + "-";
     }
 
     private static void copyOut(String name, Path dir) {

@@ -190,9 +190,11 @@ class ModelSourceTest {
         assertTrue(failure("").startsWith("the model is an empty string"), failure(""));
     }
 
+    /** This JVM's zoo directories only, so that another process loading a zoo model cannot disturb the test. */
     private static List<Path> zooTempDirs(Path temp) throws IOException {
+        String mine = ZooCatalog.tempPrefix(ZooCatalog.names().get(0));
         try (var s = Files.list(temp)) {
-            return s.filter(p -> p.getFileName().toString().startsWith("circuitscope-zoo-")).sorted().toList();
+            return s.filter(p -> p.getFileName().toString().startsWith(mine)).sorted().toList();
         }
     }
 
