@@ -94,29 +94,25 @@ final class ForwardPass {
     private NDArray block(int l, NDArray residIn, NDArray mask) {
         String p = "blocks." + l + ".";
         NDArray resid = hook(HookNames.residPre(l), residIn);
-        NDArray q;
-        NDArray k;
-        NDArray v;
-        String ln1 = p + "ln1";
+        NDArray attnOut;
         if (options.intervenes(HookNames.qInput(l)) || options.intervenes(HookNames.kInput(l))
                 || options.intervenes(HookNames.vInput(l))) {
             // Split inputs: each head reads its own (possibly patched) copy of the stream, normalized separately.
-            q = projectPerHeadInput(HookNames.qInput(l), resid, ln1, p + "attn.W_Q", p + "attn.b_Q");
-            k = projectPerHeadInput(HookNames.kInput(l), resid, ln1, p + "attn.W_K", p + "attn.b_K");
-            v = projectPerHeadInput(HookNames.vInput(l), resid, ln1, p + "attn.W_V", p + "attn.b_V");
+            NDArray copies = perHeadCopies(resid);
+            attnOut = attentionFromInputs(l, hook(HookNames.qInput(l), copies), hook(HookNames.kInput(l), copies),
+                    hook(HookNames.vInput(l), copies), mask, false).out();
         } else {
             // The per-head copies are all equal, so caching them keeps one shared normalization and projection.
             for (String input : new String[] {HookNames.qInput(l), HookNames.kInput(l), HookNames.vInput(l)}) {
                 if (options.caches(input)) {
-                    cached.put(input, resid.expandDims(2).broadcast(perHeadShape(resid)));
+                    cached.put(input, perHeadCopies(resid));
                 }
             }
-            NDArray normed = norm(resid, ln1);
-            q = TensorOps.projectShared(normed, param(p + "attn.W_Q"), param(p + "attn.b_Q"));
-            k = TensorOps.projectShared(normed, param(p + "attn.W_K"), param(p + "attn.b_K"));
-            v = TensorOps.projectShared(normed, param(p + "attn.W_V"), param(p + "attn.b_V"));
+            NDArray normed = norm(resid, p + "ln1");
+            attnOut = attentionFromQkv(l, TensorOps.projectShared(normed, param(p + "attn.W_Q"), param(p + "attn.b_Q")),
+                    TensorOps.projectShared(normed, param(p + "attn.W_K"), param(p + "attn.b_K")),
+                    TensorOps.projectShared(normed, param(p + "attn.W_V"), param(p + "attn.b_V")), mask, false).out();
         }
-        NDArray attnOut = attentionFromQkv(l, q, k, v, mask, false).out();
         if (!config.hasMlp()) {
             return hook(HookNames.residPost(l), resid.add(attnOut));
         }
@@ -127,16 +123,17 @@ final class ForwardPass {
     }
 
     /**
-     * Attention of layer l from separate per-head inputs [batch, pos, head, d_model] for queries, keys and values
-     * (each normalized by ln1 per head), as an edge-level forward needs it; the same steps as {@link #block}.
+     * Attention of layer l from separate per-head inputs [batch, pos, head, d_model] for queries, keys and values,
+     * each normalized by ln1 per head: the split-input path of {@link #block}, and what an edge-level forward needs.
      */
-    AttentionResult attentionFromInputs(int l, NDArray qInput, NDArray kInput, NDArray vInput) {
+    AttentionResult attentionFromInputs(int l, NDArray qInput, NDArray kInput, NDArray vInput, NDArray mask,
+                                        boolean perHead) {
         String p = "blocks." + l + ".";
         String ln1 = p + "ln1";
         NDArray q = TensorOps.projectPerHead(norm(qInput, ln1), param(p + "attn.W_Q"), param(p + "attn.b_Q"));
         NDArray k = TensorOps.projectPerHead(norm(kInput, ln1), param(p + "attn.W_K"), param(p + "attn.b_K"));
         NDArray v = TensorOps.projectPerHead(norm(vInput, ln1), param(p + "attn.W_V"), param(p + "attn.b_V"));
-        return attentionFromQkv(l, q, k, v, causalMask(qInput.getShape().get(1)), true);
+        return attentionFromQkv(l, q, k, v, mask, perHead);
     }
 
     /**
@@ -181,15 +178,10 @@ final class ForwardPass {
         return hook(HookNames.mlpOut(l), mlpOut);
     }
 
-    /** Queries, keys or values of layer l from the per-head input hook, each head normalizing its own copy. */
-    private NDArray projectPerHeadInput(String inputHook, NDArray resid, String ln, String wName, String bName) {
-        NDArray perHead = hook(inputHook, resid.expandDims(2).broadcast(perHeadShape(resid)));
-        return TensorOps.projectPerHead(norm(perHead, ln), param(wName), param(bName));
-    }
-
-    private Shape perHeadShape(NDArray resid) {
+    /** The residual stream as one broadcast (not copied) view per head, [batch, pos, head, d_model]. */
+    private NDArray perHeadCopies(NDArray resid) {
         Shape s = resid.getShape();
-        return new Shape(s.get(0), s.get(1), config.nHeads(), s.get(2));
+        return resid.expandDims(2).broadcast(s.get(0), s.get(1), config.nHeads(), s.get(2));
     }
 
     /**
@@ -259,7 +251,7 @@ final class ForwardPass {
                 ? y.mul(param(prefix + ".w")).add(param(prefix + ".b")) : y;
     }
 
-    private NDArray causalMask(long pos) {
+    NDArray causalMask(long pos) {
         int n = Math.toIntExact(pos);
         float[] m = new float[n * n];
         for (int i = 0; i < n; i++) {

@@ -4,11 +4,11 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.training.GradientCollector;
 import io.circuitscope.core.CircuitscopeException;
 import io.circuitscope.core.model.FloatTensor;
 import io.circuitscope.core.model.ModelConfig;
 import io.circuitscope.core.model.ModelWeights;
-import ai.djl.training.GradientCollector;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
@@ -101,14 +101,7 @@ public final class HookedTransformer implements AutoCloseable {
     /** Runs a forward pass with the given caching, patching and logit positions; results are owned by {@code out}. */
     public ForwardResult run(NDManager out, int[][] tokens, RunOptions options) {
         checkHookNames(options);
-        int[] flat = validate(tokens);
-        passLock.lock();
-        try (NDManager scope = openScope()) {
-            NDArray ids = scope.create(flat, new Shape(tokens.length, tokens[0].length));
-            return runInScope(scope, out, ids, options);
-        } finally {
-            passLock.unlock();
-        }
+        return inScope(scope -> runInScope(scope, out, tokenArray(scope, tokens), options));
     }
 
     /** Runs a forward pass on an integer token array [batch, pos]; results are owned by {@code out}. */
@@ -118,8 +111,7 @@ public final class HookedTransformer implements AutoCloseable {
             throw new CircuitscopeException("tokens must be a non-empty [batch, pos] array, got shape "
                     + tokens.getShape());
         }
-        passLock.lock();
-        try (NDManager scope = openScope()) {
+        return inScope(scope -> {
             NDArray ids = tokens.toType(DataType.INT64, true);
             ids.attach(scope);
             checkPositions(ids.getShape().get(1));
@@ -129,9 +121,7 @@ public final class HookedTransformer implements AutoCloseable {
                 throw outOfRange(min < 0 ? min : max, "");
             }
             return runInScope(scope, out, ids, options);
-        } finally {
-            passLock.unlock();
-        }
+        });
     }
 
     /**
@@ -144,16 +134,11 @@ public final class HookedTransformer implements AutoCloseable {
         checkLayer(layer, "stop");
         checkHookNames(options);
         checkReached(options, -1, layer);
-        int[] flat = validate(tokens);
-        passLock.lock();
-        try (NDManager scope = openScope()) {
-            NDArray ids = scope.create(flat, new Shape(tokens.length, tokens[0].length));
+        return inScope(scope -> {
             ForwardPass pass = passIn(scope, options);
-            NDArray resid = pass.blocks(pass.embed(ids), 0, layer);
+            NDArray resid = pass.blocks(pass.embed(tokenArray(scope, tokens)), 0, layer);
             return new ResidualResult(keep(out, resid, pass), new ActivationCache(pass.cached()));
-        } finally {
-            passLock.unlock();
-        }
+        });
     }
 
     /**
@@ -172,16 +157,13 @@ public final class HookedTransformer implements AutoCloseable {
             throw new IllegalArgumentException("a residual stream is [batch, pos, " + config.dModel() + "], got " + s);
         }
         checkPositions(s.get(1));
-        passLock.lock();
-        try (NDManager scope = openScope()) {
+        return inScope(scope -> {
             NDArray start = residual.duplicate();
             start.attach(scope);
             ForwardPass pass = passIn(scope, options);
             NDArray logits = pass.unembed(pass.blocks(start, layer));
             return new ForwardResult(keep(out, logits, pass), new ActivationCache(pass.cached()));
-        } finally {
-            passLock.unlock();
-        }
+        });
     }
 
     private void checkLayer(int layer, String what) {
@@ -224,29 +206,30 @@ public final class HookedTransformer implements AutoCloseable {
         if (options.gradientHooks().isEmpty()) {
             throw new IllegalArgumentException("no hook to differentiate: name some with RunOptions.Builder.gradient");
         }
-        int[] flat = validate(tokens);
-        passLock.lock();
-        try (NDManager scope = openScope(); GradientCollector collector = EngineBootstrap.pytorch()
-                .newGradientCollector()) {
-            NDArray ids = scope.create(flat, new Shape(tokens.length, tokens[0].length));
-            ForwardPass pass = passIn(scope, options);
-            NDArray logits = pass.logits(ids);
-            NDArray value = metric.apply(logits);
-            if (value.getShape().size() != 1) {
-                throw new IllegalArgumentException("the metric must be a scalar, got shape " + value.getShape());
+        return inScope(scope -> {
+            try (GradientCollector collector = EngineBootstrap.pytorch().newGradientCollector()) {
+                return gradientsInScope(scope, out, tokenArray(scope, tokens), options, metric, collector);
             }
-            collector.backward(value);
-            Map<String, NDArray> grads = new LinkedHashMap<>();
-            for (Map.Entry<String, NDArray> leaf : pass.gradientLeaves().entrySet()) {
-                grads.put(leaf.getKey(), detachedInto(out, leaf.getValue().getGradient()));
-            }
-            Map<String, NDArray> cached = new LinkedHashMap<>();
-            pass.cached().forEach((name, a) -> cached.put(name, detachedInto(out, a)));
-            return new HookGradients(value.toType(DataType.FLOAT64, false).getDouble(), detachedInto(out, logits),
-                    grads, new ActivationCache(cached));
-        } finally {
-            passLock.unlock();
+        });
+    }
+
+    private HookGradients gradientsInScope(NDManager scope, NDManager out, NDArray ids, RunOptions options,
+                                           Function<NDArray, NDArray> metric, GradientCollector collector) {
+        ForwardPass pass = passIn(scope, options);
+        NDArray logits = pass.logits(ids);
+        NDArray value = metric.apply(logits);
+        if (value.getShape().size() != 1) {
+            throw new IllegalArgumentException("the metric must be a scalar, got shape " + value.getShape());
         }
+        collector.backward(value);
+        Map<String, NDArray> grads = new LinkedHashMap<>();
+        for (Map.Entry<String, NDArray> leaf : pass.gradientLeaves().entrySet()) {
+            grads.put(leaf.getKey(), detachedInto(out, leaf.getValue().getGradient()));
+        }
+        Map<String, NDArray> cached = new LinkedHashMap<>();
+        pass.cached().forEach((name, a) -> cached.put(name, detachedInto(out, a)));
+        return new HookGradients(value.toType(DataType.FLOAT64, false).getDouble(), detachedInto(out, logits),
+                grads, new ActivationCache(cached));
     }
 
     /** A copy with no autograd history, so that keeping it does not keep the pass's graph alive. */
@@ -267,8 +250,7 @@ public final class HookedTransformer implements AutoCloseable {
      */
     <T> T withPass(NDManager out, NDArray[] inputs, java.util.function.BiFunction<ForwardPass, NDArray[], T> body,
                    Function<T, NDArray[]> results) {
-        passLock.lock();
-        try (NDManager scope = openScope()) {
+        return inScope(scope -> {
             NDArray[] local = new NDArray[inputs.length];
             for (int i = 0; i < inputs.length; i++) {
                 local[i] = inputs[i] == null ? null : inputs[i].duplicate();
@@ -283,9 +265,7 @@ public final class HookedTransformer implements AutoCloseable {
                 }
             }
             return value;
-        } finally {
-            passLock.unlock();
-        }
+        });
     }
 
     /** Token ids as an engine array in {@code manager}, after the same checks as {@link #run}. */
@@ -293,12 +273,19 @@ public final class HookedTransformer implements AutoCloseable {
         return manager.create(validate(tokens), new Shape(tokens.length, tokens[0].length));
     }
 
-    /** A new scope for one pass; the caller holds {@link #passLock}. */
-    private NDManager openScope() {
-        if (closed) {
-            throw new IllegalStateException("this model has been closed");
+    /** Runs {@code body} in a fresh scope of its own, holding the pass lock, and closes the scope afterwards. */
+    private <T> T inScope(Function<NDManager, T> body) {
+        passLock.lock();
+        try {
+            if (closed) {
+                throw new IllegalStateException("this model has been closed");
+            }
+            try (NDManager scope = manager.newSubManager()) {
+                return body.apply(scope);
+            }
+        } finally {
+            passLock.unlock();
         }
-        return manager.newSubManager();
     }
 
     /** A misspelled or out-of-range hook name would silently give an unpatched run, so it is an error. */

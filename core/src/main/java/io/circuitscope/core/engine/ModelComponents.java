@@ -42,7 +42,8 @@ public final class ModelComponents {
     public AttentionResult attention(NDManager out, int layer, NDArray qInput, NDArray kInput, NDArray vInput) {
         checkLayer(layer);
         return model.withPass(out, new NDArray[] {qInput, kInput, vInput},
-                (pass, in) -> pass.attentionFromInputs(layer, in[0], in[1], in[2]),
+                (pass, in) -> pass.attentionFromInputs(layer, in[0], in[1], in[2],
+                        pass.causalMask(in[0].getShape().get(1)), true),
                 r -> new NDArray[] {r.result(), r.pattern(), r.out()});
     }
 
