@@ -235,10 +235,7 @@ public final class ByteLevelBpeTokenizer implements Tokenizer {
                 throw new CircuitscopeException(source + ": token '" + entry.getKey() + "' has id " + value
                         + "; ids must be non-negative integers");
             }
-            if (value.intValue() >= maxVocab) {
-                throw new CircuitscopeException(source + ": token '" + entry.getKey() + "' has id " + value
-                        + ", but the model's vocabulary has only " + maxVocab + " ids (0.." + (maxVocab - 1) + ")");
-            }
+            requireInVocabulary(value.intValue(), maxVocab, source + ": token '" + entry.getKey() + "'");
             String earlier = tokenById.putIfAbsent(value.intValue(), entry.getKey());
             if (earlier != null) {
                 throw new CircuitscopeException(source + ": tokens '" + earlier + "' and '" + entry.getKey()
@@ -305,13 +302,18 @@ public final class ByteLevelBpeTokenizer implements Tokenizer {
             if (!id.isIntegralNumber() || !id.canConvertToInt() || id.intValue() < 0 || !content.isTextual()) {
                 throw new CircuitscopeException(source + ": added token " + token + " needs an id and a content");
             }
-            if (id.intValue() >= maxVocab) {
-                throw new CircuitscopeException(source + ": added token '" + content.textValue() + "' has id " + id
-                        + ", but the model's vocabulary has only " + maxVocab + " ids (0.." + (maxVocab - 1) + ")");
-            }
+            requireInVocabulary(id.intValue(), maxVocab, source + ": added token '" + content.textValue() + "'");
             added.put(id.intValue(), content.textValue());
         }
         return added;
+    }
+
+    /** Checks an id against the model's vocabulary before any array is sized by it; {@code what} names the token. */
+    private static void requireInVocabulary(int id, int maxVocab, String what) {
+        if (id >= maxVocab) {
+            throw new CircuitscopeException(what + " has id " + id + ", but the model's vocabulary has only " + maxVocab
+                    + " ids (0.." + (maxVocab - 1) + ")");
+        }
     }
 
     /** Rejects pre-tokenizers other than GPT-2's, since encoding with the wrong split would silently give wrong ids. */
