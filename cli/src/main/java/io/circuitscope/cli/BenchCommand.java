@@ -1,7 +1,9 @@
 package io.circuitscope.cli;
 
 import io.circuitscope.core.bench.ForwardBenchmark;
-import io.circuitscope.core.model.ModelWeights;
+import io.circuitscope.core.bench.LoadMemoryBenchmark;
+import io.circuitscope.core.bench.SyntheticGpt2Checkpoint;
+import io.circuitscope.core.model.ParameterSource;
 import io.circuitscope.core.source.ModelSource;
 import java.io.PrintWriter;
 import java.util.Locale;
@@ -27,6 +29,10 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--iterations", defaultValue = "5", description = "Timed passes per mode (default ${DEFAULT-VALUE}).")
     int iterations;
 
+    @Option(names = "--skip-memory", description = "Skip the load-memory measurement (it writes a 1.4 GB GPT-2-medium-shaped"
+            + " checkpoint to the temporary directory and loads it in a child JVM).")
+    boolean skipMemory;
+
     @Spec
     CommandSpec spec;
 
@@ -36,7 +42,7 @@ final class BenchCommand implements Callable<Integer> {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(),
                     "--batch, --positions and --iterations must be at least 1");
         }
-        ModelWeights weights = model == null ? ForwardBenchmark.gpt2SmallRandom() : ModelSource.load(model).weights();
+        ParameterSource weights = model == null ? ForwardBenchmark.gpt2SmallRandom() : ModelSource.load(model).parameters();
         String label = model == null ? "gpt2-small-shaped (random weights)" : model;
         ForwardBenchmark.Result r = new ForwardBenchmark(batch, positions, iterations).run(label, weights);
         PrintWriter out = spec.commandLine().getOut();
@@ -52,6 +58,17 @@ final class BenchCommand implements Callable<Integer> {
         out.printf(Locale.ROOT, "forward / its matmuls     %.2fx  (time of the hooks-off pass over its matmuls alone)%n",
                 r.forwardOverMatmulOnly());
         out.printf(Locale.ROOT, "peak RSS                  %d MiB%n", r.peakRssMiB());
+        out.flush();
+        if (!skipMemory) {
+            LoadMemoryBenchmark.Result m = new LoadMemoryBenchmark(SyntheticGpt2Checkpoint.gpt2Medium()).run();
+            out.printf(Locale.ROOT, "load + 1 forward (batch 1), fresh JVM, GPT-2-medium-shaped HF checkpoint:%n");
+            out.printf(Locale.ROOT, "  weights as float32      %d MiB%n", m.float32MiB());
+            out.printf(Locale.ROOT, "  peak RSS                %d MiB (budget %d MiB = float32 size + %d MiB: %s)%n",
+                    m.peakRssMiB(), m.budgetMiB(), LoadMemoryBenchmark.ALLOWANCE_MIB,
+                    m.withinBudget() ? "within" : "OVER");
+            out.printf(Locale.ROOT, "  peak RSS / float32 size %.2fx; load + forward %.1f s%n",
+                    (double) m.peakRssMiB() / m.float32MiB(), m.loadAndRunSeconds());
+        }
         return 0;
     }
 }

@@ -35,7 +35,7 @@ final class InfoCommand implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(), "give the model once, as --model M or as M");
         }
         LoadedModel m = ModelSource.load(model != null ? model : positionalModel);
-        ModelConfig c = m.weights().config();
+        ModelConfig c = m.config();
         PrintWriter out = spec.commandLine().getOut();
         out.printf(Locale.ROOT, "model            %s%n", m.source());
         out.printf(Locale.ROOT, "layers           %d%n", c.nLayers());
@@ -45,7 +45,7 @@ final class InfoCommand implements Callable<Integer> {
         out.printf(Locale.ROOT, "normalization    %s%n", c.normalizationType() == null ? "none" : c.normalizationType());
         out.printf(Locale.ROOT, "vocabulary       %d%n", c.dVocab());
         out.printf(Locale.ROOT, "context          %d%n", c.nCtx());
-        out.printf(Locale.ROOT, "parameters       %,d%n", m.weights().parameterCount());
+        out.printf(Locale.ROOT, "parameters       %,d%n", m.parameters().verifiedParameterCount());
         out.printf(Locale.ROOT, "tokenizer        %s%n", m.tokenizer().map(Tokenizer::description).orElse("none (token ids only)"));
         out.printf(Locale.ROOT, "bos token id     %s%n", m.bosTokenId().map(String::valueOf).orElse("none"));
         if (m.modelCard().isPresent()) {

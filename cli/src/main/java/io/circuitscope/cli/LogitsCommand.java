@@ -37,12 +37,12 @@ final class LogitsCommand implements Callable<Integer> {
         int[] ids = parseIds();
         LoadedModel m = modelOption.load();
         float[] logits;
-        try (HookedTransformer model = HookedTransformer.load(m.weights())) {
+        try (HookedTransformer model = HookedTransformer.load(m.parameters())) {
             logits = model.logitsOnHeap(new int[][] {ids}).data();
         }
-        NpyWriter.writeFloat32(out, logits, ids.length, m.weights().config().dVocab());
+        NpyWriter.writeFloat32(out, logits, ids.length, m.config().dVocab());
         spec.commandLine().getOut().printf(Locale.ROOT, "wrote %s: float32 [%d, %d]%n", out, ids.length,
-                m.weights().config().dVocab());
+                m.config().dVocab());
         return 0;
     }
 

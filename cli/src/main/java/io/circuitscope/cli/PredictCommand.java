@@ -45,7 +45,7 @@ final class PredictCommand implements Callable<Integer> {
         Tokenizer tok = m.requireTokenizer("predict");
         int[] ids = NextTokenPrediction.promptIds(tok, text, prependBos ? m.bosTokenId() : Optional.empty());
         List<NextTokenPrediction.Candidate> best;
-        try (HookedTransformer model = HookedTransformer.load(m.weights())) {
+        try (HookedTransformer model = HookedTransformer.load(m.parameters())) {
             best = NextTokenPrediction.topK(model, ids, top);
         }
         // Decode everything before printing, so a failure cannot leave half a table behind.

@@ -9,10 +9,8 @@ import io.circuitscope.core.engine.HookedTransformer;
 import io.circuitscope.core.engine.RunOptions;
 import io.circuitscope.core.model.ModelConfig;
 import io.circuitscope.core.model.ModelWeights;
+import io.circuitscope.core.model.ParameterSource;
 import io.circuitscope.core.model.RandomWeights;
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.SplittableRandom;
 import java.util.function.Function;
 
@@ -61,7 +59,7 @@ public final class ForwardBenchmark {
     }
 
     /** Runs the benchmark on a model; warm-up passes come before every timed series. */
-    public Result run(String label, ModelWeights weights) {
+    public Result run(String label, ParameterSource weights) {
         ModelConfig cfg = weights.config();
         int pos = Math.min(positions, cfg.nCtx());
         int[][] tokens = randomTokens(cfg.dVocab(), pos);
@@ -80,7 +78,7 @@ public final class ForwardBenchmark {
             double flops = forwardFlops(cfg, batch, pos) * iterations;
             return new Result(label, batch, pos, iterations, nTokens / off, nTokens / cached,
                     HookNames.all(cfg).size(), flops / off / 1e9, matmulGflops(cfg, batch * pos),
-                    matmulOnlySeconds(cfg, batch, pos), peakRssMiB());
+                    matmulOnlySeconds(cfg, batch, pos), LoadMemoryProbe.peakResidentKib().orElse(-1024) >> 10);
         }
     }
 
@@ -186,19 +184,5 @@ public final class ForwardBenchmark {
             }
         }
         return t;
-    }
-
-    /** The process's peak resident memory (VmHWM), which counts libtorch's native allocations too. */
-    private static long peakRssMiB() {
-        try {
-            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-                if (line.startsWith("VmHWM:")) {
-                    return Long.parseLong(line.replaceAll("[^0-9]", "")) / 1024;
-                }
-            }
-        } catch (IOException | NumberFormatException e) {
-            return -1;
-        }
-        return -1;
     }
 }

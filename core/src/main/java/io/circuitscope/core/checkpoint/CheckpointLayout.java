@@ -1,22 +1,22 @@
 package io.circuitscope.core.checkpoint;
 
-import io.circuitscope.core.model.ModelWeights;
+import io.circuitscope.core.model.ParameterSource;
 import java.nio.file.Path;
 import java.util.function.Function;
 
 /** The on-disk layouts a model directory can have, told apart by its {@code config.json}. */
 public enum CheckpointLayout {
     /** Hugging Face GPT-2: {@code model_type: "gpt2"}. */
-    HF_GPT2(HfGpt2Checkpoint::load),
+    HF_GPT2(HfGpt2Checkpoint::parameters),
     /** TransformerLens field names, no {@code model_type}. */
-    NATIVE(NativeCheckpoint::load);
+    NATIVE(NativeCheckpoint::parameters);
 
     /** The {@code model_type} values this engine loads. */
     public static final String SUPPORTED_MODEL_TYPES = "gpt2";
 
-    private final Function<Path, ModelWeights> loader;
+    private final Function<Path, ParameterSource> loader;
 
-    CheckpointLayout(Function<Path, ModelWeights> loader) {
+    CheckpointLayout(Function<Path, ParameterSource> loader) {
         this.loader = loader;
     }
 
@@ -42,8 +42,8 @@ public enum CheckpointLayout {
                 + " (no n_layers or d_model); supported model_type values: " + SUPPORTED_MODEL_TYPES);
     }
 
-    /** Loads the weights of a directory in this layout. */
-    public ModelWeights load(Path dir) {
+    /** The config of a directory in this layout, read and checked now, and its weights, streamed on demand. */
+    public ParameterSource parameters(Path dir) {
         return loader.apply(dir);
     }
 }

@@ -4,10 +4,11 @@ import io.circuitscope.core.io.InputFile;
 import io.circuitscope.core.model.FloatTensor;
 import io.circuitscope.core.model.ModelConfig;
 import io.circuitscope.core.model.ModelWeights;
+import io.circuitscope.core.model.ParameterSink;
+import io.circuitscope.core.model.ParameterSource;
+import io.circuitscope.core.model.TensorFill;
 import java.nio.file.Path;
 import java.util.Arrays;
-import java.util.HashMap;
-import java.util.Map;
 import java.util.regex.Pattern;
 
 /**
@@ -67,10 +68,18 @@ public final class HfGpt2Checkpoint {
     }
 
     /**
-     * Loads and converts the weights. Every missing or misshaped tensor is reported with its expected shape, and
-     * every tensor the config does not use (other than GPT-2's attention-mask buffers) is an error.
+     * Loads and converts the weights onto the heap. Every missing or misshaped tensor is reported with its expected
+     * shape, and every tensor the config does not use (other than GPT-2's attention-mask buffers) is an error.
      */
     public static ModelWeights load(Path dir) {
+        return ModelWeights.collect(parameters(dir));
+    }
+
+    /**
+     * The directory's config, read and checked now, and its weights, converted and checked each time they are
+     * streamed, one tensor at a time, with the same checks as {@link #load(Path)}.
+     */
+    public static ParameterSource parameters(Path dir) {
         ConfigJson json = ConfigJson.read(dir.resolve("config.json"));
         ModelConfig cfg = readConfig(json, dir);
         boolean tied = json.flag("tie_word_embeddings", true);
@@ -79,6 +88,20 @@ public final class HfGpt2Checkpoint {
             throw new CheckpointException(file + ": file not found (only safetensors checkpoints are supported;"
                     + " convert pytorch_model.bin with safetensors' convert script)");
         }
+        return new ParameterSource() {
+            @Override
+            public ModelConfig config() {
+                return cfg;
+            }
+
+            @Override
+            public void streamTo(ParameterSink sink) {
+                stream(dir, file, cfg, tied, sink);
+            }
+        };
+    }
+
+    private static void stream(Path dir, Path file, ModelConfig cfg, boolean tied, ParameterSink sink) {
         try (SafetensorsFile st = SafetensorsFile.open(file)) {
             TensorInventory inventory = new TensorInventory(st, file.toString());
             String prefix = st.names().contains("transformer.wte.weight") ? "transformer." : "";
@@ -87,63 +110,69 @@ public final class HfGpt2Checkpoint {
             int h = cfg.nHeads();
             int dh = cfg.dHead();
             int mlp = cfg.mlpWidth();
-            Map<String, FloatTensor> out = new HashMap<>();
-            FloatTensor wte = r.read("wte.weight", cfg.dVocab(), d);
-            out.put("embed.W_E", wte);
-            out.put("pos_embed.W_pos", r.read("wpe.weight", cfg.nCtx(), d));
+            FloatTensor separateUnembedding = embeddings(inventory, r, tied, cfg, file, sink);
+            r.pass(sink, "pos_embed.W_pos", "wpe.weight", cfg.nCtx(), d);
             for (int l = 0; l < cfg.nLayers(); l++) {
                 String hf = "h." + l + ".";
                 String tl = "blocks." + l + ".";
-                out.put(tl + "ln1.w", r.read(hf + "ln_1.weight", d));
-                out.put(tl + "ln1.b", r.read(hf + "ln_1.bias", d));
+                r.pass(sink, tl + "ln1.w", hf + "ln_1.weight", d);
+                r.pass(sink, tl + "ln1.b", hf + "ln_1.bias", d);
                 FloatTensor cAttn = r.read(hf + "attn.c_attn.weight", d, 3 * d);
                 FloatTensor cAttnBias = r.read(hf + "attn.c_attn.bias", 3 * d);
                 String[] parts = {"Q", "K", "V"};
                 for (int i = 0; i < 3; i++) {
-                    out.put(tl + "attn.W_" + parts[i], splitHeadsIn(cAttn, i * d, d, h, dh));
-                    out.put(tl + "attn.b_" + parts[i],
+                    sink.accept(tl + "attn.W_" + parts[i], splitHeadsIn(cAttn, i * d, d, h, dh));
+                    sink.accept(tl + "attn.b_" + parts[i],
                             new FloatTensor(Arrays.copyOfRange(cAttnBias.data(), i * d, (i + 1) * d), h, dh));
                 }
                 // Conv1D c_proj is [in = head*d_head, out = d_model], which is exactly W_O flattened over heads.
-                out.put(tl + "attn.W_O", r.read(hf + "attn.c_proj.weight", d, d).reshape(h, dh, d));
-                out.put(tl + "attn.b_O", r.read(hf + "attn.c_proj.bias", d));
-                out.put(tl + "ln2.w", r.read(hf + "ln_2.weight", d));
-                out.put(tl + "ln2.b", r.read(hf + "ln_2.bias", d));
-                out.put(tl + "mlp.W_in", r.read(hf + "mlp.c_fc.weight", d, mlp));
-                out.put(tl + "mlp.b_in", r.read(hf + "mlp.c_fc.bias", mlp));
-                out.put(tl + "mlp.W_out", r.read(hf + "mlp.c_proj.weight", mlp, d));
-                out.put(tl + "mlp.b_out", r.read(hf + "mlp.c_proj.bias", d));
+                sink.accept(tl + "attn.W_O", new int[] {h, dh, d}, r.fill(hf + "attn.c_proj.weight", d, d));
+                r.pass(sink, tl + "attn.b_O", hf + "attn.c_proj.bias", d);
+                r.pass(sink, tl + "ln2.w", hf + "ln_2.weight", d);
+                r.pass(sink, tl + "ln2.b", hf + "ln_2.bias", d);
+                r.pass(sink, tl + "mlp.W_in", hf + "mlp.c_fc.weight", d, mlp);
+                r.pass(sink, tl + "mlp.b_in", hf + "mlp.c_fc.bias", mlp);
+                r.pass(sink, tl + "mlp.W_out", hf + "mlp.c_proj.weight", mlp, d);
+                r.pass(sink, tl + "mlp.b_out", hf + "mlp.c_proj.bias", d);
             }
-            out.put("ln_final.w", r.read("ln_f.weight", d));
-            out.put("ln_final.b", r.read("ln_f.bias", d));
-            out.put("unembed.W_U", unembedding(inventory, wte, tied, cfg, file).transpose2d());
-            out.put("unembed.b_U", FloatTensor.zeros(cfg.dVocab()));
+            r.pass(sink, "ln_final.w", "ln_f.weight", d);
+            r.pass(sink, "ln_final.b", "ln_f.bias", d);
+            if (separateUnembedding == null) {
+                sink.acceptTranspose("unembed.W_U", "embed.W_E");
+            } else {
+                sink.accept("unembed.W_U", separateUnembedding.transpose2d());
+            }
+            sink.accept("unembed.b_U", FloatTensor.zeros(cfg.dVocab()));
             inventory.requireAllUsed(HfGpt2Checkpoint::isMaskBuffer, dir.resolve("config.json"), "check n_layer");
-            return new ModelWeights(cfg, out);
         }
     }
 
     /**
-     * lm_head as transformers would end up with it. When tied, transformers replaces any stored lm_head by wte, so
-     * a stored one that differs is ambiguous and refused; when untied, lm_head must be there.
+     * Streams wte as W_E and returns lm_head as transformers would end up with it, or null when it is wte itself.
+     * When tied, transformers replaces any stored lm_head by wte, so a stored one that differs is ambiguous and
+     * refused; when untied, lm_head must be there.
      */
-    private static FloatTensor unembedding(TensorInventory inventory, FloatTensor wte, boolean tied, ModelConfig cfg,
-                                           Path file) {
+    private static FloatTensor embeddings(TensorInventory inventory, Reader r, boolean tied, ModelConfig cfg,
+                                          Path file, ParameterSink sink) {
+        int[] shape = {cfg.dVocab(), cfg.dModel()};
         // HF stores lm_head at the top level even when the body carries the transformer. prefix.
-        if (!inventory.contains("lm_head.weight")) {
-            if (!tied) {
-                throw new CheckpointException(file + ": missing tensor 'lm_head.weight' (expected shape ["
-                        + cfg.dVocab() + ", " + cfg.dModel() + "]): config.json sets tie_word_embeddings to false");
-            }
-            return wte;
+        boolean stored = inventory.contains("lm_head.weight");
+        if (!stored && !tied) {
+            throw new CheckpointException(file + ": missing tensor 'lm_head.weight' (expected shape ["
+                    + cfg.dVocab() + ", " + cfg.dModel() + "]): config.json sets tie_word_embeddings to false");
         }
-        FloatTensor lmHead = inventory.read("lm_head.weight", cfg.dVocab(), cfg.dModel());
-        if (tied && !Arrays.equals(lmHead.data(), wte.data())) {
+        if (!stored || !tied) {
+            r.pass(sink, "embed.W_E", "wte.weight", shape);
+            return stored ? inventory.read("lm_head.weight", shape) : null;
+        }
+        FloatTensor wte = r.read("wte.weight", shape);
+        if (!Arrays.equals(inventory.read("lm_head.weight", shape).data(), wte.data())) {
             throw new CheckpointException(file + ": tensor 'lm_head.weight' differs from 'wte.weight', but config.json"
                     + " ties them (tie_word_embeddings is true or absent), so transformers would ignore it; set"
                     + " tie_word_embeddings to false to use it");
         }
-        return lmHead;
+        sink.accept("embed.W_E", wte);
+        return null;
     }
 
     /** GPT-2's causal-mask buffers, which Hub checkpoints carry and transformers ignores. */
@@ -168,6 +197,15 @@ public final class HfGpt2Checkpoint {
     private record Reader(TensorInventory file, String prefix) {
         FloatTensor read(String name, int... shape) {
             return file.read(prefix + name, shape);
+        }
+
+        TensorFill fill(String name, int... shape) {
+            return file.fill(prefix + name, shape);
+        }
+
+        /** Streams a tensor stored exactly as TransformerLens holds it, straight to the sink. */
+        void pass(ParameterSink sink, String tlName, String name, int... shape) {
+            sink.accept(tlName, shape, fill(name, shape));
         }
     }
 }

@@ -2,14 +2,14 @@ package io.circuitscope.core.checkpoint;
 
 import io.circuitscope.core.io.AtomicFileWriter;
 import io.circuitscope.core.io.InputFile;
-import io.circuitscope.core.model.FloatTensor;
 import io.circuitscope.core.model.ModelConfig;
 import io.circuitscope.core.model.ModelWeights;
+import io.circuitscope.core.model.ParameterSink;
+import io.circuitscope.core.model.ParameterSource;
 import io.circuitscope.core.model.ParameterLayout;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -98,22 +98,35 @@ public final class NativeCheckpoint {
     }
 
     /**
-     * Loads a native directory, reporting any missing or misshaped tensor with its expected shape, and any tensor
-     * the config does not use.
+     * Loads a native directory onto the heap, reporting any missing or misshaped tensor with its expected shape, and
+     * any tensor the config does not use.
      */
     public static ModelWeights load(Path dir) {
+        return ModelWeights.collect(parameters(dir));
+    }
+
+    /** The directory's config, read and checked now, and its weights, checked each time they are streamed. */
+    public static ParameterSource parameters(Path dir) {
         ModelConfig cfg = readConfig(dir);
         Path file = InputFile.requireRegular(dir.resolve("model.safetensors"), "a native checkpoint needs it");
-        Map<String, FloatTensor> tensors = new HashMap<>();
-        try (SafetensorsFile st = SafetensorsFile.open(file)) {
-            TensorInventory inventory = new TensorInventory(st, file.toString());
-            for (Map.Entry<String, int[]> e : ParameterLayout.of(cfg).entrySet()) {
-                tensors.put(e.getKey(), inventory.read(e.getKey(), e.getValue()));
+        return new ParameterSource() {
+            @Override
+            public ModelConfig config() {
+                return cfg;
             }
-            inventory.requireAllUsed(name -> false, dir.resolve("config.json"),
-                    "check n_layers, normalization_type and attn_only");
-        }
-        return new ModelWeights(cfg, tensors);
+
+            @Override
+            public void streamTo(ParameterSink sink) {
+                try (SafetensorsFile st = SafetensorsFile.open(file)) {
+                    TensorInventory inventory = new TensorInventory(st, file.toString());
+                    for (Map.Entry<String, int[]> e : ParameterLayout.of(cfg).entrySet()) {
+                        sink.accept(e.getKey(), e.getValue(), inventory.fill(e.getKey(), e.getValue()));
+                    }
+                    inventory.requireAllUsed(name -> false, dir.resolve("config.json"),
+                            "check n_layers, normalization_type and attn_only");
+                }
+            }
+        };
     }
 
     /** Writes config.json and model.safetensors into {@code dir}, each through a temp file moved into place. */

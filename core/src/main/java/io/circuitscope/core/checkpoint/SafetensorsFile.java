@@ -9,9 +9,11 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import io.circuitscope.core.io.InputFile;
 import io.circuitscope.core.model.FloatTensor;
 import java.io.IOException;
+import java.nio.BufferOverflowException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.DoubleBuffer;
+import java.nio.FloatBuffer;
 import java.nio.ShortBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.CharacterCodingException;
@@ -28,14 +30,17 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * A safetensors file whose header is parsed and validated on {@link #open}, and whose tensors are
- * memory-mapped one at a time on {@link #read}, so files far larger than the heap can be loaded.
+ * A safetensors file whose header is parsed and validated on {@link #open}, and whose tensors are read one at a
+ * time on {@link #read}, through a small buffer, so files far larger than the heap can be loaded.
  */
+// Positional reads rather than memory maps: a mapped page counts in the process's resident memory until the
+// garbage collector unmaps the buffer, which Java offers no way to force, so mapping a 6 GB checkpoint would look
+// (and, under a memory limit, act) like holding it twice. Reads go through the page cache, which is not ours.
 public final class SafetensorsFile implements AutoCloseable {
     /** The cap the reference implementation uses; a larger header means a corrupt or foreign file. */
     private static final long MAX_HEADER_BYTES = 100_000_000L;
-    /** A MappedByteBuffer holds at most 2 GiB, so a tensor is mapped in chunks no larger than this. */
-    private static final long MAP_CHUNK_BYTES = 1L << 30;
+    /** Tensor data is read through a buffer of this size. */
+    private static final int READ_CHUNK_BYTES = 8 << 20;
     private static final String METADATA_KEY = "__metadata__";
     private static final ObjectMapper JSON = JsonMapper.builder()
             .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
@@ -47,11 +52,12 @@ public final class SafetensorsFile implements AutoCloseable {
     private final long dataStart;
     private final Map<String, Entry> entries;
     private final Map<String, String> metadata;
-    private final long mapChunkBytes;
+    private final int readChunkBytes;
+    private ByteBuffer chunk;
 
     private SafetensorsFile(String label, FileChannel channel, long dataStart,
-                            Map<String, Entry> entries, Map<String, String> metadata, long mapChunkBytes) {
-        this.mapChunkBytes = mapChunkBytes;
+                            Map<String, Entry> entries, Map<String, String> metadata, int readChunkBytes) {
+        this.readChunkBytes = readChunkBytes;
         this.label = label;
         this.channel = channel;
         this.dataStart = dataStart;
@@ -67,14 +73,14 @@ public final class SafetensorsFile implements AutoCloseable {
      * @throws CheckpointException if the file cannot be opened or is not a well-formed safetensors file
      */
     public static SafetensorsFile open(Path file) {
-        return open(file, MAP_CHUNK_BYTES);
+        return open(file, READ_CHUNK_BYTES);
     }
 
     /**
-     * As {@link #open(Path)}, mapping tensors in chunks of at most {@code mapChunkBytes}; only tensors over 1 GiB are
-     * read in several chunks otherwise, so tests use a small chunk to exercise that path.
+     * As {@link #open(Path)}, reading tensors in chunks of {@code readChunkBytes} (a multiple of 8), so that tests
+     * can exercise tensors that span several chunks without writing large files.
      */
-    static SafetensorsFile open(Path file, long mapChunkBytes) {
+    static SafetensorsFile open(Path file, int readChunkBytes) {
         String label = file.toString();
         // A FIFO would block open() forever, and a directory or broken link deserves its own message.
         InputFile.requireRegular(file, "");
@@ -85,7 +91,7 @@ public final class SafetensorsFile implements AutoCloseable {
             throw CheckpointException.ioFailure("cannot open " + label, e);
         }
         try {
-            return parse(label, channel, mapChunkBytes);
+            return parse(label, channel, readChunkBytes);
         } catch (IOException e) {
             closeAfterFailure(channel, e);
             throw CheckpointException.ioFailure("cannot read " + label, e);
@@ -121,7 +127,10 @@ public final class SafetensorsFile implements AutoCloseable {
      * @throws CheckpointException if the tensor is missing or its dtype is not a floating-point one
      */
     public FloatTensor read(String name) {
-        return load(entry(name));
+        Entry e = entry(name);
+        float[] out = new float[arrayLength(e)];
+        readInto(e, FloatBuffer.wrap(out));
+        return new FloatTensor(out, e.shape);
     }
 
     /**
@@ -130,6 +139,24 @@ public final class SafetensorsFile implements AutoCloseable {
      * @throws CheckpointException if the tensor is missing or has another shape
      */
     public FloatTensor read(String name, int... expectedShape) {
+        Entry e = checkedEntry(name, expectedShape);
+        float[] out = new float[arrayLength(e)];
+        readInto(e, FloatBuffer.wrap(out));
+        return new FloatTensor(out, e.shape);
+    }
+
+    /**
+     * Decodes tensor {@code name}, which must have exactly {@code expectedShape}, as float32 into {@code out} from
+     * its position on, advancing the position past the values, without an intermediate array.
+     *
+     * @throws CheckpointException if the tensor is missing, has another shape or cannot be read
+     * @throws java.nio.BufferOverflowException if {@code out} has too little room
+     */
+    public void readInto(String name, int[] expectedShape, FloatBuffer out) {
+        readInto(checkedEntry(name, expectedShape), out);
+    }
+
+    private Entry checkedEntry(String name, int... expectedShape) {
         Entry e = entries.get(name);
         if (e == null) {
             throw new CheckpointException(label + ": missing tensor '" + name
@@ -139,7 +166,7 @@ public final class SafetensorsFile implements AutoCloseable {
             throw new CheckpointException(label + ": tensor '" + name + "' has shape "
                     + Arrays.toString(e.shape) + ", expected " + Arrays.toString(expectedShape));
         }
-        return load(e);
+        return e;
     }
 
     @Override
@@ -159,61 +186,71 @@ public final class SafetensorsFile implements AutoCloseable {
         return e;
     }
 
-    private FloatTensor load(Entry e) {
-        if (!e.dtype.isFloat()) {
-            throw new CheckpointException(label + ": tensor '" + e.name + "' has dtype " + e.dtype
-                    + ", which cannot be read as floats (readable dtypes: F32, F16, BF16, F64)");
-        }
+    private int arrayLength(Entry e) {
         long count = e.elementCount();
         if (count > Integer.MAX_VALUE) {
             throw new CheckpointException(label + ": tensor '" + e.name + "' has " + count
                     + " elements, more than the " + Integer.MAX_VALUE + " a Java array can hold");
         }
+        return (int) count;
+    }
+
+    private void readInto(Entry e, FloatBuffer out) {
+        if (!e.dtype.isFloat()) {
+            throw new CheckpointException(label + ": tensor '" + e.name + "' has dtype " + e.dtype
+                    + ", which cannot be read as floats (readable dtypes: F32, F16, BF16, F64)");
+        }
+        long count = e.elementCount();
+        if (out.remaining() < count) {
+            throw new BufferOverflowException();
+        }
         if (!channel.isOpen()) {
             throw new IllegalStateException(label + " is already closed");
         }
-        float[] out = new float[(int) count];
         int width = e.dtype.bytes;
-        int chunkElements = (int) (mapChunkBytes / width);
+        if (chunk == null) {
+            chunk = ByteBuffer.allocateDirect(readChunkBytes).order(ByteOrder.LITTLE_ENDIAN);
+        }
+        int chunkElements = readChunkBytes / width;
         try {
-            // Touching a mapping past the end of a file that shrank since open() kills the JVM with
-            // SIGBUS, so re-check the size rather than trusting what open() saw.
+            // A file that shrank since open() would otherwise be caught only part-way through the tensor.
             if (dataStart + e.end > channel.size()) {
                 throw new CheckpointException(label + ": tensor '" + e.name + "' lies beyond the end of the file,"
                         + " which has shrunk since it was opened");
             }
-            for (int done = 0; done < count; ) {
+            for (long done = 0; done < count; ) {
                 int n = (int) Math.min(chunkElements, count - done);
-                ByteBuffer bytes = channel.map(FileChannel.MapMode.READ_ONLY,
-                        dataStart + e.begin + (long) done * width, (long) n * width);
-                decode(e.dtype, bytes.order(ByteOrder.LITTLE_ENDIAN), out, done, n);
+                chunk.clear().limit(n * width);
+                readFully(label, channel, chunk, dataStart + e.begin + done * width,
+                        "tensor '" + e.name + "'; it has shrunk since it was opened");
+                chunk.flip();
+                decode(e.dtype, chunk, out, n);
                 done += n;
             }
         } catch (IOException ex) {
             throw CheckpointException.ioFailure(label + ": cannot read tensor '" + e.name + "'", ex);
         }
-        return new FloatTensor(out, e.shape);
     }
 
-    private static void decode(Dtype dtype, ByteBuffer bytes, float[] out, int offset, int n) {
+    private static void decode(Dtype dtype, ByteBuffer bytes, FloatBuffer out, int n) {
         switch (dtype) {
-            case F32 -> bytes.asFloatBuffer().get(out, offset, n);
+            case F32 -> out.put(bytes.asFloatBuffer());
             case F64 -> {
                 DoubleBuffer doubles = bytes.asDoubleBuffer();
                 for (int i = 0; i < n; i++) {
-                    out[offset + i] = (float) doubles.get(i);
+                    out.put((float) doubles.get(i));
                 }
             }
             case F16 -> {
                 ShortBuffer halves = bytes.asShortBuffer();
                 for (int i = 0; i < n; i++) {
-                    out[offset + i] = halfToFloat(halves.get(i));
+                    out.put(halfToFloat(halves.get(i)));
                 }
             }
             case BF16 -> {
                 ShortBuffer halves = bytes.asShortBuffer();
                 for (int i = 0; i < n; i++) {
-                    out[offset + i] = Float.intBitsToFloat(halves.get(i) << 16);
+                    out.put(Float.intBitsToFloat(halves.get(i) << 16));
                 }
             }
             default -> throw new IllegalStateException("not a float dtype: " + dtype);
@@ -238,14 +275,14 @@ public final class SafetensorsFile implements AutoCloseable {
         return Float.intBitsToFloat(sign | ((exponent + 112) << 23) | (mantissa << 13));
     }
 
-    private static SafetensorsFile parse(String label, FileChannel channel, long mapChunkBytes) throws IOException {
+    private static SafetensorsFile parse(String label, FileChannel channel, int readChunkBytes) throws IOException {
         long fileSize = channel.size();
         if (fileSize < 8) {
             throw new CheckpointException(label + ": file is only " + fileSize + " bytes long, too short"
                     + " for the 8-byte header length of a safetensors file; it is empty or truncated");
         }
         ByteBuffer prefix = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
-        readFully(label, channel, prefix, 0);
+        readFully(label, channel, prefix, 0, "its header; it is truncated");
         long headerLength = prefix.getLong(0);
         long available = fileSize - 8;
         // The length is an unsigned u64; compare before allocating so a corrupt length cannot exhaust memory.
@@ -259,7 +296,7 @@ public final class SafetensorsFile implements AutoCloseable {
                     + MAX_HEADER_BYTES + "-byte limit; the file is corrupt or not a safetensors file");
         }
         ByteBuffer headerBytes = ByteBuffer.allocate((int) headerLength);
-        readFully(label, channel, headerBytes, 8);
+        readFully(label, channel, headerBytes, 8, "its header; it is truncated");
         JsonNode root = parseJson(label, headerBytes.flip());
 
         Map<String, String> metadata = new LinkedHashMap<>();
@@ -273,7 +310,7 @@ public final class SafetensorsFile implements AutoCloseable {
             }
         }
         checkExactCoverage(label, entries.values(), dataBytes);
-        return new SafetensorsFile(label, channel, 8 + headerLength, entries, metadata, mapChunkBytes);
+        return new SafetensorsFile(label, channel, 8 + headerLength, entries, metadata, readChunkBytes);
     }
 
     private static JsonNode parseJson(String label, ByteBuffer headerBytes) {
@@ -341,12 +378,13 @@ public final class SafetensorsFile implements AutoCloseable {
         }
     }
 
-    private static void readFully(String label, FileChannel channel, ByteBuffer into, long position)
+    /** Fills {@code into} from {@code position} on; running out of file is an error naming {@code what}. */
+    private static void readFully(String label, FileChannel channel, ByteBuffer into, long position, String what)
             throws IOException {
         while (into.hasRemaining()) {
             int n = channel.read(into, position + into.position());
             if (n < 0) {
-                throw new CheckpointException(label + ": file ended while reading its header; it is truncated");
+                throw new CheckpointException(label + ": file ended while reading " + what);
             }
         }
     }

@@ -11,7 +11,10 @@ import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.function.Function;
 import java.util.Objects;
 
 /** Writes float32 tensors as a safetensors file, atomically: on failure any earlier file at the path is left as it was. */
@@ -32,17 +35,36 @@ public final class SafetensorsWriter {
      * @throws IllegalArgumentException if a tensor is named {@code __metadata__}
      */
     public static void write(Path file, Map<String, FloatTensor> tensors, Map<String, String> metadata) {
+        Map<String, int[]> shapes = new LinkedHashMap<>();
+        tensors.forEach((name, t) -> shapes.put(name, t.shape()));
+        write(file, shapes, metadata, tensors::get);
+    }
+
+    /**
+     * As {@link #write(Path, Map, Map)}, but asks {@code values} for each tensor only when it is written, so that a
+     * file larger than the heap can be produced one tensor at a time.
+     *
+     * @param shapes every tensor's name and shape, in file order
+     * @param values the tensor for a name; it must have the declared shape
+     */
+    public static void write(Path file, Map<String, int[]> shapes, Map<String, String> metadata,
+                             Function<String, FloatTensor> values) {
         Objects.requireNonNull(metadata, "metadata");
-        if (tensors.containsKey("__metadata__")) {
+        if (shapes.containsKey("__metadata__")) {
             throw new IllegalArgumentException("a tensor cannot be named __metadata__");
         }
         try {
-            byte[] header = header(tensors, metadata);
+            byte[] header = header(shapes, metadata);
             AtomicFileWriter.write(file, out -> {
                 writeAll(out, ByteBuffer.wrap(header));
                 ByteBuffer buffer = ByteBuffer.allocateDirect(BUFFER_BYTES).order(ByteOrder.LITTLE_ENDIAN);
                 FloatBuffer floats = buffer.asFloatBuffer();
-                for (FloatTensor tensor : tensors.values()) {
+                for (Map.Entry<String, int[]> e : shapes.entrySet()) {
+                    FloatTensor tensor = values.apply(e.getKey());
+                    if (!tensor.hasShape(e.getValue())) {
+                        throw new IllegalArgumentException("tensor " + e.getKey() + " has shape "
+                                + Arrays.toString(tensor.shape()) + ", declared " + Arrays.toString(e.getValue()));
+                    }
                     writeFloats(out, tensor.data(), buffer, floats);
                 }
             });
@@ -52,22 +74,21 @@ public final class SafetensorsWriter {
     }
 
     /** The 8-byte little-endian length followed by the JSON header, space-padded so the data starts 8-byte aligned. */
-    private static byte[] header(Map<String, FloatTensor> tensors, Map<String, String> metadata) throws IOException {
+    private static byte[] header(Map<String, int[]> shapes, Map<String, String> metadata) throws IOException {
         ObjectNode root = JSON.createObjectNode();
         if (!metadata.isEmpty()) {
             ObjectNode meta = root.putObject("__metadata__");
             metadata.forEach(meta::put);
         }
         long offset = 0;
-        for (Map.Entry<String, FloatTensor> e : tensors.entrySet()) {
-            FloatTensor tensor = e.getValue();
+        for (Map.Entry<String, int[]> e : shapes.entrySet()) {
             ObjectNode entry = root.putObject(e.getKey());
             entry.put("dtype", "F32");
             ArrayNode shape = entry.putArray("shape");
-            for (int d : tensor.shape()) {
+            for (int d : e.getValue()) {
                 shape.add(d);
             }
-            long end = offset + tensor.size() * Float.BYTES;
+            long end = offset + FloatTensor.sizeOf(e.getValue()) * Float.BYTES;
             entry.putArray("data_offsets").add(offset).add(end);
             offset = end;
         }

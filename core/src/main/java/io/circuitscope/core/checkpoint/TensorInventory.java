@@ -1,6 +1,8 @@
 package io.circuitscope.core.checkpoint;
 
 import io.circuitscope.core.model.FloatTensor;
+import io.circuitscope.core.model.TensorFill;
+import java.nio.FloatBuffer;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -30,17 +32,29 @@ final class TensorInventory {
 
     /** Reads tensor {@code name} with exactly {@code shape}, checks its values are finite, and marks it used. */
     FloatTensor read(String name, int... shape) {
-        FloatTensor t = file.read(name, shape);
-        float[] values = t.data();
-        for (int i = 0; i < values.length; i++) {
-            // No trained weight is NaN or infinite; one that is means damaged data, and every logit would follow it.
-            if (!Float.isFinite(values[i])) {
-                throw new CheckpointException(label + ": tensor '" + name + "' holds " + values[i] + " at flat index "
-                        + i + "; model weights must be finite, so the data is damaged");
+        float[] values = new float[Math.toIntExact(FloatTensor.sizeOf(shape))];
+        fill(name, shape).writeTo(FloatBuffer.wrap(values));
+        return new FloatTensor(values, shape);
+    }
+
+    /**
+     * Tensor {@code name}, to be decoded when the receiver asks, straight into the receiver's buffer; its shape must
+     * be exactly {@code shape}, its values finite, and it is marked used once written.
+     */
+    TensorFill fill(String name, int... shape) {
+        return out -> {
+            int start = out.position();
+            file.readInto(name, shape, out);
+            for (int i = start; i < out.position(); i++) {
+                float v = out.get(i);
+                // No trained weight is NaN or infinite; one that is means damaged data, and every logit would follow.
+                if (!Float.isFinite(v)) {
+                    throw new CheckpointException(label + ": tensor '" + name + "' holds " + v + " at flat index "
+                            + (i - start) + "; model weights must be finite, so the data is damaged");
+                }
             }
-        }
-        used.add(name);
-        return t;
+            used.add(name);
+        };
     }
 
     /**

@@ -8,7 +8,7 @@ import ai.djl.training.GradientCollector;
 import io.circuitscope.core.CircuitscopeException;
 import io.circuitscope.core.model.FloatTensor;
 import io.circuitscope.core.model.ModelConfig;
-import io.circuitscope.core.model.ModelWeights;
+import io.circuitscope.core.model.ParameterSource;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
@@ -40,14 +40,23 @@ public final class HookedTransformer implements AutoCloseable {
         this.ownsManager = ownsManager;
     }
 
-    /** Copies the weights into a new engine-side model that owns its memory until {@link #close()}. */
-    public static HookedTransformer load(ModelWeights weights) {
+    /**
+     * Streams the parameters into a new engine-side model that owns its memory until {@link #close()}; a checkpoint
+     * is read one tensor at a time, so loading never holds the model twice.
+     *
+     * @throws io.circuitscope.core.CircuitscopeException if the stored parameters are damaged; nothing is left
+     *     allocated
+     */
+    public static HookedTransformer load(ParameterSource source) {
         NDManager manager = EngineBootstrap.pytorch().newBaseManager();
-        Map<String, NDArray> params = new LinkedHashMap<>();
-        for (Map.Entry<String, FloatTensor> e : weights.tensors().entrySet()) {
-            params.put(e.getKey(), TensorBridge.toEngine(manager, e.getValue()));
+        try {
+            EngineParameterLoader loader = new EngineParameterLoader(manager, source.config());
+            source.streamTo(loader);
+            return new HookedTransformer(source.config(), loader.parameters(), manager, true);
+        } catch (RuntimeException e) {
+            manager.close();
+            throw e;
         }
-        return new HookedTransformer(weights.config(), params, manager, true);
     }
 
     /** Wraps parameters the caller owns (trainable arrays with gradients); closing this model leaves them alone. */

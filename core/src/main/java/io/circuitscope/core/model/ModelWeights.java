@@ -6,7 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /** A model's config and its complete set of float32 parameters under TransformerLens names, checked against each other. */
-public final class ModelWeights {
+public final class ModelWeights implements ParameterSource {
     private final ModelConfig config;
     private final Map<String, FloatTensor> tensors;
 
@@ -33,8 +33,35 @@ public final class ModelWeights {
         this.tensors = Collections.unmodifiableMap(ordered);
     }
 
+    /** Every parameter {@code source} streams, held on the heap; a tied parameter becomes its own transposed copy. */
+    public static ModelWeights collect(ParameterSource source) {
+        Map<String, FloatTensor> tensors = new LinkedHashMap<>();
+        source.streamTo(new ParameterSink() {
+            @Override
+            public void accept(String name, FloatTensor value) {
+                tensors.put(name, value);
+            }
+
+            @Override
+            public void acceptTranspose(String name, String of) {
+                FloatTensor base = tensors.get(of);
+                if (base == null) {
+                    throw new IllegalStateException(name + " is tied to " + of + ", which has not been streamed yet");
+                }
+                tensors.put(name, base.transpose2d());
+            }
+        });
+        return new ModelWeights(source.config(), tensors);
+    }
+
+    @Override
     public ModelConfig config() {
         return config;
+    }
+
+    @Override
+    public void streamTo(ParameterSink sink) {
+        tensors.forEach(sink::accept);
     }
 
     /** Parameters in TransformerLens state-dict order. */

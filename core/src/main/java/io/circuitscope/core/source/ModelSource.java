@@ -5,7 +5,7 @@ import io.circuitscope.core.CircuitscopeException;
 import io.circuitscope.core.checkpoint.CheckpointLayout;
 import io.circuitscope.core.io.InputFile;
 import io.circuitscope.core.io.StrictJson;
-import io.circuitscope.core.model.ModelWeights;
+import io.circuitscope.core.model.ParameterSource;
 import io.circuitscope.core.tokenizer.Tokenizer;
 import io.circuitscope.core.tokenizer.TokenizerLoader;
 import io.circuitscope.core.zoo.ZooCatalog;
@@ -20,14 +20,21 @@ public final class ModelSource {
     private ModelSource() {
     }
 
-    /** Loads the model named by a {@code --model} argument. */
+    /**
+     * Resolves the model named by a {@code --model} argument, reading and checking its config, tokenizer and model
+     * card now; a directory's tensors are read (and their data checked) when its parameters are streamed.
+     */
     public static LoadedModel load(String spec) {
         if (spec.isBlank()) {
             throw new CircuitscopeException("the model is an empty string (expected a checkpoint directory or"
                     + " zoo:NAME; shipped models: " + ZooCatalog.names() + ")");
         }
         if (spec.startsWith(ZOO_PREFIX)) {
-            return ZooCatalog.withExtracted(spec.substring(ZOO_PREFIX.length()), dir -> fromDirectory(spec, dir));
+            // The extracted files are deleted on return, so the (small) zoo weights are read onto the heap first.
+            return ZooCatalog.withExtracted(spec.substring(ZOO_PREFIX.length()), dir -> {
+                LoadedModel lazy = fromDirectory(spec, dir);
+                return new LoadedModel(spec, lazy.weights(), lazy.tokenizer(), lazy.modelCard());
+            });
         }
         Path dir = Path.of(spec);
         if (!Files.exists(dir)) {
@@ -43,7 +50,7 @@ public final class ModelSource {
 
     private static LoadedModel fromDirectory(String source, Path dir) {
         CheckpointLayout layout = CheckpointLayout.of(dir);
-        ModelWeights w = layout.load(dir);
+        ParameterSource w = layout.parameters(dir);
         int vocab = w.config().dVocab();
         Optional<Tokenizer> tokenizer = layout == CheckpointLayout.HF_GPT2
                 ? TokenizerLoader.forHfDirectory(dir, vocab)

@@ -4,11 +4,11 @@ import io.circuitscope.core.CircuitscopeException;
 import io.circuitscope.core.checkpoint.NativeCheckpoint;
 import io.circuitscope.core.io.AtomicFileWriter;
 import io.circuitscope.core.io.IoFailure;
+import io.circuitscope.core.io.TreeDeleter;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.UUID;
@@ -79,18 +79,7 @@ public final class ModelCardWriter {
         } catch (IOException e) {
             throw new CircuitscopeException(dir + ": cannot write the model: " + IoFailure.describe(e), e);
         } finally {
-            deleteQuietly(staging);
-        }
-    }
-
-    private static void deleteQuietly(Path staging) {
-        if (!Files.exists(staging)) {
-            return;
-        }
-        try (Stream<Path> all = Files.walk(staging)) {
-            all.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        } catch (IOException ignored) {
-            // The write has already failed and that is the error worth reporting.
+            TreeDeleter.deleteQuietly(staging);
         }
     }
 }

@@ -12,6 +12,8 @@ import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.BufferOverflowException;
+import java.nio.FloatBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -56,6 +58,33 @@ class SafetensorsFileTest {
         }
         long headerLength = ByteBuffer.wrap(Files.readAllBytes(file), 0, 8).order(ByteOrder.LITTLE_ENDIAN).getLong();
         assertEquals(0, headerLength % 8, "header is padded so the data starts 8-byte aligned");
+    }
+
+    @Test
+    void readIntoDecodesAtTheBuffersPositionInSmallChunksAndRefusesAShortBuffer() {
+        Path file = dir.resolve(NAME);
+        float[] values = {1, 2, 3, 4, 5, 6, 7};
+        SafetensorsWriter.write(file, Map.of("t", new FloatTensor(values, 7)), Map.of());
+        try (SafetensorsFile st = SafetensorsFile.open(file, 8)) {
+            FloatBuffer out = FloatBuffer.allocate(9);
+            out.put(-1f);
+            st.readInto("t", new int[] {7}, out);
+            assertEquals(8, out.position());
+            assertArrayEquals(new float[] {-1, 1, 2, 3, 4, 5, 6, 7, 0}, out.array());
+            assertThrows(BufferOverflowException.class, () -> st.readInto("t", new int[] {7}, FloatBuffer.allocate(6)));
+            assertMessage(assertThrows(CheckpointException.class,
+                    () -> st.readInto("t", new int[] {1, 7}, FloatBuffer.allocate(7))), "'t' has shape [7], expected [1, 7]");
+        }
+    }
+
+    @Test
+    void theStreamingWriterRefusesATensorOfAnotherShapeThanDeclared() {
+        Path file = dir.resolve(NAME);
+        Map<String, int[]> shapes = Map.of("t", new int[] {2, 2});
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> SafetensorsWriter.write(file,
+                shapes, Map.of(), name -> new FloatTensor(new float[4], 4)));
+        assertTrue(e.getMessage().contains("tensor t has shape [4], declared [2, 2]"), e.getMessage());
+        assertFalse(Files.exists(file));
     }
 
     @Test

@@ -15,6 +15,7 @@ import io.circuitscope.core.model.FloatTensor;
 import java.util.Set;
 import io.circuitscope.core.model.ModelConfig;
 import io.circuitscope.core.model.ModelWeights;
+import io.circuitscope.core.model.ParameterSource;
 import io.circuitscope.core.model.RandomWeights;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -164,7 +165,7 @@ class HookedTransformerTest {
                 dir.resolve("hf-plain-untied"), untied,
                 dir.resolve("native"), untied);
         for (Map.Entry<Path, ModelWeights> c : cases.entrySet()) {
-            ModelWeights loaded = CheckpointLayout.of(c.getKey()).load(c.getKey());
+            ParameterSource loaded = CheckpointLayout.of(c.getKey()).parameters(c.getKey());
             try (HookedTransformer model = HookedTransformer.load(loaded);
                  NDManager out = model.manager().newSubManager()) {
                 assertClose(new ReferenceTransformer(c.getValue()).logits(toks), model.logits(out, toks),
