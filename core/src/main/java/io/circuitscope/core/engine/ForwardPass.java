@@ -3,6 +3,7 @@ package io.circuitscope.core.engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.pytorch.jni.JniUtils;
 import io.circuitscope.core.model.ModelConfig;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -64,11 +65,31 @@ final class ForwardPass {
     /** Layers {@code from} (inclusive) to {@code to} (exclusive), from the residual stream entering {@code from}. */
     NDArray blocks(NDArray resid, int from, int to) {
         NDArray mask = causalMask(resid.getShape().get(1));
+        // Without hooks or autograd nothing needs a block's intermediates once its output exists.
+        boolean freeEachLayer = options.observesNothing() && !JniUtils.isGradMode();
         NDArray out = resid;
         for (int l = from; l < to; l++) {
-            out = block(l, out, mask);
+            out = freeEachLayer ? blockInOwnScope(l, out, mask, l > from) : block(l, out, mask);
         }
         return out;
+    }
+
+    /**
+     * Block l with its intermediates in a scope of their own, closed as soon as the output exists, so that the next
+     * layer reuses memory that is still mapped and in cache instead of faulting in fresh pages, and a pass holds one
+     * layer's activations rather than every layer's. The block's input goes with it unless the caller owns it.
+     */
+    private NDArray blockInOwnScope(int l, NDArray in, NDArray mask, boolean inputIsOurs) {
+        try (NDManager layer = scope.newSubManager()) {
+            if (inputIsOurs) {
+                in.attach(layer);
+            } else {
+                in.tempAttach(layer);
+            }
+            NDArray out = block(l, in, mask);
+            out.attach(scope);
+            return out;
+        }
     }
 
     /** The final normalization and unembedding, at every position or only at the run's chosen positions. */
@@ -88,7 +109,7 @@ final class ForwardPass {
             // Gather along the position axis by moving it first, as the embedding gathers rows of W_E.
             normalized = normalized.transpose(1, 0, 2).get(scope.create(picked)).transpose(1, 0, 2);
         }
-        return TensorOps.addToFresh(normalized.matMul(param("unembed.W_U")), param("unembed.b_U"));
+        return TensorOps.affine(normalized, param("unembed.W_U"), param("unembed.b_U"));
     }
 
     private NDArray block(int l, NDArray residIn, NDArray mask) {
@@ -162,7 +183,7 @@ final class ForwardPass {
             result = hook(resultHook, TensorOps.projectPerHead(z, param(p + "attn.W_O"), null));
             attnOut = TensorOps.addToFresh(result.sum(new int[] {2}), param(p + "attn.b_O"));
         } else {
-            attnOut = TensorOps.addToFresh(TensorOps.mergeHeads(z, param(p + "attn.W_O")), param(p + "attn.b_O"));
+            attnOut = TensorOps.mergeHeads(z, param(p + "attn.W_O"), param(p + "attn.b_O"));
         }
         return new AttentionResult(result, pattern, hook(HookNames.attnOut(l), attnOut));
     }
@@ -170,11 +191,10 @@ final class ForwardPass {
     /** The MLP of layer l from its input hook_mlp_in [batch, pos, d_model]: ln2, W_in, activation, W_out. */
     NDArray mlp(int l, NDArray mlpIn) {
         String p = "blocks." + l + ".";
-        NDArray pre = TensorOps.addToFresh(norm(mlpIn, p + "ln2").matMul(param(p + "mlp.W_in")),
-                param(p + "mlp.b_in"));
+        NDArray pre = TensorOps.affine(norm(mlpIn, p + "ln2"), param(p + "mlp.W_in"), param(p + "mlp.b_in"));
         pre = hook(HookNames.mlpPre(l), pre);
         NDArray post = hook(HookNames.mlpPost(l), TensorOps.activation(pre, config.actFn()));
-        NDArray mlpOut = TensorOps.addToFresh(post.matMul(param(p + "mlp.W_out")), param(p + "mlp.b_out"));
+        NDArray mlpOut = TensorOps.affine(post, param(p + "mlp.W_out"), param(p + "mlp.b_out"));
         return hook(HookNames.mlpOut(l), mlpOut);
     }
 

@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.GradientCollector;
 import io.circuitscope.core.CircuitscopeException;
 import io.circuitscope.core.model.FloatTensor;
@@ -289,8 +290,14 @@ public final class HookedTransformer implements AutoCloseable {
             if (closed) {
                 throw new IllegalStateException("this model has been closed");
             }
+            // libtorch's grad mode is per thread and on in every new thread; a pass records no graph unless it asks
+            // for gradients (whose collector turns the mode on), so that every thread takes the same, in-place path.
+            boolean gradMode = JniUtils.isGradMode();
+            JniUtils.setGradMode(false);
             try (NDManager scope = manager.newSubManager()) {
                 return body.apply(scope);
+            } finally {
+                JniUtils.setGradMode(gradMode);
             }
         } finally {
             passLock.unlock();

@@ -74,6 +74,11 @@ public final class RunOptions {
         return patches.containsKey(hookName) || gradients.contains(hookName);
     }
 
+    /** True when the pass needs no hook's value: nothing is cached, patched or differentiated. */
+    boolean observesNothing() {
+        return !cachesAnything && patches.isEmpty() && gradients.isEmpty();
+    }
+
     /** Every hook named explicitly, to cache, patch or differentiate (not those matched by a predicate). */
     public Set<String> namedHooks() {
         Set<String> all = new HashSet<>(cachedNames);

@@ -2,6 +2,8 @@ package io.circuitscope.core.engine;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Activation;
+import ai.djl.nn.core.Linear;
 import ai.djl.nn.norm.LayerNorm;
 import ai.djl.pytorch.jni.JniUtils;
 
@@ -26,7 +28,7 @@ final class TensorOps {
         long h = w.getShape().get(0);
         long e = w.getShape().get(2);
         NDArray wide = w.transpose(1, 0, 2).reshape(d, h * e);
-        return addToFresh(x.matMul(wide), bias.reshape(h * e)).reshape(b, p, h, e);
+        return affine(x, wide, bias.reshape(h * e)).reshape(b, p, h, e);
     }
 
     /** einsum("bphd,hde->bphe"): each head projects its own input, batched over heads. */
@@ -41,14 +43,25 @@ final class TensorOps {
         return bias == null ? out : addToFresh(out, bias);
     }
 
-    /** einsum("bphe,hed->bpd"): the sum over heads of each head's output, as one matmul. */
-    static NDArray mergeHeads(NDArray z, NDArray wO) {
+    /** einsum("bphe,hed->bpd") + bias: the sum over heads of each head's output plus b_O, as one fused matmul. */
+    static NDArray mergeHeads(NDArray z, NDArray wO, NDArray bias) {
         long b = z.getShape().get(0);
         long p = z.getShape().get(1);
         long h = wO.getShape().get(0);
         long e = wO.getShape().get(1);
         long d = wO.getShape().get(2);
-        return z.reshape(b, p, h * e).matMul(wO.reshape(h * e, d));
+        return affine(z.reshape(b, p, h * e), wO.reshape(h * e, d), bias);
+    }
+
+    /**
+     * {@code x @ w + bias} over the last axis of x, for w [in, out], as one libtorch linear call: the bias is added
+     * by the matrix multiply itself (addmm) rather than in a second pass over the output.
+     */
+    static NDArray affine(NDArray x, NDArray w, NDArray bias) {
+        // linear takes the weight as [out, in]; the transposed view of w is exactly that, with no copy.
+        try (NDArray outIn = w.transpose()) {
+            return Linear.linear(x, outIn, bias).singletonOrThrow();
+        }
     }
 
     /**
@@ -85,15 +98,16 @@ final class TensorOps {
     }
 
     /**
-     * GPT-2's gelu_new: 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))), its intermediates updated in place when
-     * autograd is off (see {@link #addToFresh}).
+     * GPT-2's gelu_new: 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))), computed as x sigmoid(2 sqrt(2/pi) x (1 +
+     * 0.044715 x^2)), the same function (0.5 (1 + tanh u) = sigmoid(2u)) in six passes over the activations instead
+     * of nine. Without autograd the passes run in place (see {@link #addToFresh}); both ways give the same bits.
      */
     static NDArray geluTanh(NDArray x) {
         if (JniUtils.isGradMode()) {
-            NDArray inner = x.add(x.pow(3).mul(0.044715)).mul(SQRT_2_OVER_PI);
-            return x.mul(inner.tanh().add(1.0)).mul(0.5);
+            NDArray u = x.square().mul(2 * SQRT_2_OVER_PI * 0.044715).add(2 * SQRT_2_OVER_PI).mul(x);
+            return Activation.sigmoid(u).mul(x);
         }
-        NDArray inner = x.pow(3).muli(0.044715).addi(x).muli(SQRT_2_OVER_PI);
-        return inner.tanh().addi(1.0).muli(x).muli(0.5);
+        NDArray u = x.square().muli(2 * SQRT_2_OVER_PI * 0.044715).addi(2 * SQRT_2_OVER_PI).muli(x);
+        return Activation.sigmoid(u).muli(x);
     }
 }

@@ -1,5 +1,6 @@
 package io.circuitscope.core.engine;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -398,6 +399,22 @@ class HookedTransformerTest {
     }
 
     // ---- analysis-engine defects: each test failed before its fix --------------------------------------------------
+
+    @Test
+    void aPassOnAFreshThreadGivesTheSameBitsAndLeavesThatThreadsGradModeAsItWas() throws Exception {
+        ModelWeights w = RandomWeights.dense(config("LN", false, "gelu_new"), 22, 0.3);
+        try (HookedTransformer model = HookedTransformer.load(w)) {
+            float[] here = model.logitsOnHeap(tokens(6)).data();
+            java.util.concurrent.FutureTask<float[]> there = new java.util.concurrent.FutureTask<>(() -> {
+                ai.djl.pytorch.jni.JniUtils.setGradMode(true);
+                float[] logits = model.logitsOnHeap(tokens(6)).data();
+                assertTrue(ai.djl.pytorch.jni.JniUtils.isGradMode(), "the thread's grad mode is restored");
+                return logits;
+            });
+            new Thread(there).start();
+            assertArrayEquals(here, there.get());
+        }
+    }
 
     @Test
     void concurrentPassesOnOneModelAllSucceedAndLeaveItIntact() throws Exception {
