@@ -24,7 +24,7 @@ class LibraryExampleTest {
         int last = clean[0].length - 1;
         int mary = tok.encode("Mary")[0];
         int michael = tok.encode("Michael")[0];
-        try (HookedTransformer model = HookedTransformer.load(m.weights());
+        try (HookedTransformer model = HookedTransformer.load(m.parameters());
              NDManager out = model.manager().newSubManager()) {
             // Patch head 5 of layer 2 with its output on the corrupted prompt; logits at the last position only.
             ActivationCache corrupted = model.run(out, corrupt,
@@ -48,11 +48,11 @@ class LibraryExampleTest {
             NDArray copying = new HeadCircuits(model, out).fullOv(2, 5).diagonal();  // [d_vocab]
             // README example ends
 
-            assertEquals(new ai.djl.ndarray.types.Shape(1, 1, m.weights().config().dVocab()), patched.getShape());
+            assertEquals(new ai.djl.ndarray.types.Shape(1, 1, m.config().dVocab()), patched.getShape());
             assertTrue(g.metric() > 2, "the model prefers the indirect object: " + g.metric());
             assertEquals(4, perHead.getShape().dimension());
             assertEquals(mary, (int) logits.get("0, " + last).argMax().getLong());
-            assertEquals(m.weights().config().dVocab(), copying.getShape().get(0));
+            assertEquals(m.config().dVocab(), copying.getShape().get(0));
         }
     }
 
