@@ -36,6 +36,26 @@ class LoadMemoryBenchmarkTest {
         assertEquals(GPT2_MEDIUM_WEIGHTS, SyntheticGpt2Checkpoint.gpt2Medium().float32Bytes() / Float.BYTES);
     }
 
+    @Test
+    void normWeightsAreOneAndEveryOtherWeightIsSpreadOverPlusMinusTwoHundredths() throws Exception {
+        SMALL.write(tmp, 2);
+        io.circuitscope.core.model.ModelWeights w = io.circuitscope.core.model.ModelWeights.collect(
+                HfGpt2Checkpoint.parameters(tmp));
+        for (float v : w.get("blocks.1.ln2.w").data()) {
+            assertEquals(1f, v);
+        }
+        float min = Float.MAX_VALUE;
+        float max = -Float.MAX_VALUE;
+        for (String name : java.util.List.of("embed.W_E", "blocks.0.ln1.b", "blocks.1.mlp.W_out")) {
+            for (float v : w.get(name).data()) {
+                min = Math.min(min, v);
+                max = Math.max(max, v);
+            }
+        }
+        assertTrue(min >= -0.02f && min < -0.019f, "min " + min);
+        assertTrue(max <= 0.02f && max > 0.019f, "max " + max);
+    }
+
     /** GPT-2 medium's parameter count with the embedding counted once, as the Hub's model.safetensors holds it. */
     private static final long GPT2_MEDIUM_WEIGHTS = 354_823_168L;
 

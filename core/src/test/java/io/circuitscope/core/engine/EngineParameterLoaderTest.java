@@ -60,6 +60,23 @@ class EngineParameterLoaderTest {
     }
 
     @Test
+    void aTiedCheckpointThatAlsoStoresAnIdenticalLmHeadStreamsLikeOneWithout() throws IOException {
+        ModelWeights tied = HfGpt2Writer.tie(HfGpt2Writer.withoutUnembedBias(RandomWeights.dense(CFG, 8, 0.5)));
+        Path dir = tmp.resolve("tied-with-head");
+        HfGpt2Writer.write(dir, tied, false, false);
+        Path config = dir.resolve("config.json");
+        String json = java.nio.file.Files.readString(config);
+        String retied = json.replaceAll("\"tie_word_embeddings\"\\s*:\\s*false", "\"tie_word_embeddings\":true");
+        assertTrue(!retied.equals(json), json);
+        java.nio.file.Files.writeString(config, retied);
+        int[][] tokens = {{3, 1, 4, 1, 5}};
+        try (HookedTransformer streamed = HookedTransformer.load(HfGpt2Checkpoint.parameters(dir));
+             HookedTransformer copied = HookedTransformer.load(tied)) {
+            assertArrayEquals(copied.logitsOnHeap(tokens).data(), streamed.logitsOnHeap(tokens).data(), 1e-6f);
+        }
+    }
+
+    @Test
     void damagedDataFoundWhileStreamingFailsTheLoadNamingTheTensor() throws IOException {
         Path dir = tmp.resolve("nan");
         HfGpt2Writer.write(dir, HfGpt2Writer.withoutUnembedBias(RandomWeights.dense(CFG, 5, 0.5)), false, false);

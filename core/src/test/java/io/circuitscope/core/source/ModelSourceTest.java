@@ -2,6 +2,7 @@ package io.circuitscope.core.source;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -30,6 +31,13 @@ import org.junit.jupiter.api.io.TempDir;
 class ModelSourceTest {
     @TempDir
     Path tmp;
+
+    @Test
+    void aZooModelsWeightsAreHeldOnTheHeapOnce() {
+        LoadedModel zoo = ModelSource.load("zoo:toy-induction");
+        assertSame(zoo.weights(), zoo.weights());
+        assertSame(zoo.weights(), zoo.parameters());
+    }
 
     @Test
     void nonexistentPathSaysSo() {
