@@ -9,7 +9,13 @@ package io.circuitscope.core.probe;
  * @param sToken the id of the subject's name, the distractor answer
  * @param abba true when IO is named before S (ABBA order), false for BABA
  * @param template the template's index in its {@link IoiPromptSet}
+ * @param thirdPos the position of a third name that is neither IO nor S (a template's {@code [Z]}), or -1 for none
  */
 public record IoiPrompt(int[] tokens, int ioPos, int s1Pos, int s2Pos, int endPos, int ioToken, int sToken,
-                        boolean abba, int template) {
+                        boolean abba, int template, int thirdPos) {
+
+    /** True when a name other than S2 is the last name before END, so "the last name is S" does not hold. */
+    public boolean s2IsNotTheLastName() {
+        return thirdPos > s2Pos;
+    }
 }

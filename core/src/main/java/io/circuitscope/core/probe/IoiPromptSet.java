@@ -13,9 +13,10 @@ import java.util.regex.Pattern;
 /** Builds IOI prompts in token ids for one tokenizer, with the exact positions of IO, S1, S2 and END. */
 // Templates are tokenized piece by piece around single-token names, so prompts are never decoded and re-tokenized.
 // A template names its first two people [X] and [Y] and the repeated subject [S], e.g. "When [X] and [Y] went to the
-// store, [S] gave a drink to". In ABBA order X is the indirect object; in BABA, Y is.
+// store, [S] gave a drink to". In ABBA order X is the indirect object; in BABA, Y is. An optional [Z] is a third
+// person, neither IO nor S, placed where it breaks positional cues (for example between S2 and END).
 public final class IoiPromptSet {
-    private static final Pattern SLOT = Pattern.compile("\\[(X|Y|S)]");
+    private static final Pattern SLOT = Pattern.compile("\\[(X|Y|S|Z)]");
 
     private final List<String> templates;
     private final List<String> names;
@@ -74,9 +75,33 @@ public final class IoiPromptSet {
         return templates;
     }
 
-    /** The prompt for a template with the given indirect object and subject (indices into {@link #names()}). */
+    /**
+     * The prompt for a template with the given indirect object and subject (indices into {@link #names()}).
+     *
+     * @throws IllegalArgumentException if the template has a third name, which needs {@link #prompt(int, int, int,
+     *     int, boolean)}
+     */
     public IoiPrompt prompt(int template, int io, int s, boolean abba) {
-        return build(template, abba ? io : s, abba ? s : io, s, io, s, abba);
+        return prompt(template, io, s, -1, abba);
+    }
+
+    /**
+     * The prompt for a template with the given indirect object, subject and, for a template with {@code [Z]}, third
+     * name (indices into {@link #names()}; {@code third} is ignored, and may be -1, when the template has none).
+     *
+     * @throws IllegalArgumentException if a needed third name is missing or equals IO or S
+     */
+    public IoiPrompt prompt(int template, int io, int s, int third, boolean abba) {
+        if (hasThirdName(template) && (third < 0 || third >= names.size() || third == io || third == s)) {
+            throw new IllegalArgumentException("template " + template + " names a third person [Z], who must be a"
+                    + " name other than IO and S: " + templates.get(template));
+        }
+        return build(template, abba ? io : s, abba ? s : io, s, third, io, s, abba);
+    }
+
+    /** True when the template has a {@code [Z]} slot: a third name that is neither IO nor S. */
+    public boolean hasThirdName(int template) {
+        return pieces.get(template).contains("Z");
     }
 
     /**
@@ -94,7 +119,8 @@ public final class IoiPromptSet {
         while (found < 3) {
             int candidate = rng.nextInt(names.size());
             int id = nameIds[candidate];
-            boolean used = id == clean.ioToken() || id == clean.sToken();
+            boolean used = id == clean.ioToken() || id == clean.sToken()
+                    || (clean.thirdPos() >= 0 && id == clean.tokens()[clean.thirdPos()]);
             for (int i = 0; i < found; i++) {
                 used |= others[i] == candidate;
             }
@@ -107,7 +133,7 @@ public final class IoiPromptSet {
         t[clean.s1Pos()] = nameIds[others[1]];
         t[clean.s2Pos()] = nameIds[others[2]];
         return new IoiPrompt(t, clean.ioPos(), clean.s1Pos(), clean.s2Pos(), clean.endPos(), nameIds[others[0]],
-                nameIds[others[1]], clean.abba(), clean.template());
+                nameIds[others[1]], clean.abba(), clean.template(), clean.thirdPos());
     }
 
     /**
@@ -122,21 +148,31 @@ public final class IoiPromptSet {
         System.arraycopy(p.tokens(), at, t, at + prefix.length, p.tokens().length - at);
         int k = prefix.length;
         return new IoiPrompt(t, p.ioPos() + k, p.s1Pos() + k, p.s2Pos() + k, p.endPos() + k, p.ioToken(), p.sToken(),
-                p.abba(), p.template());
+                p.abba(), p.template(), p.thirdPos() < 0 ? -1 : p.thirdPos() + k);
     }
 
-    /** A random clean prompt from the given templates, with two distinct random names and a random order. */
+    /**
+     * A random clean prompt from the given templates: IO and S drawn uniformly from all names, distinct, the order
+     * ABBA or BABA with equal chance, and any third name drawn uniformly from the rest.
+     */
     public IoiPrompt sample(SplittableRandom rng, List<Integer> templateChoices) {
         int template = templateChoices.get(rng.nextInt(templateChoices.size()));
         int io = rng.nextInt(names.size());
-        int s;
-        do {
-            s = rng.nextInt(names.size());
-        } while (s == io);
-        return prompt(template, io, s, rng.nextBoolean());
+        int s = otherName(rng, io, -1);
+        boolean abba = rng.nextBoolean();
+        return prompt(template, io, s, hasThirdName(template) ? otherName(rng, io, s) : -1, abba);
     }
 
-    private IoiPrompt build(int template, int x, int y, int subject, int io, int s, boolean abba) {
+    /** A name index drawn uniformly from those other than {@code a} and {@code b} (-1 for no second exclusion). */
+    public int otherName(SplittableRandom rng, int a, int b) {
+        int n;
+        do {
+            n = rng.nextInt(names.size());
+        } while (n == a || n == b);
+        return n;
+    }
+
+    private IoiPrompt build(int template, int x, int y, int subject, int third, int io, int s, boolean abba) {
         List<Integer> out = new ArrayList<>();
         if (bos != null) {
             out.add(bos);
@@ -144,6 +180,7 @@ public final class IoiPromptSet {
         int xPos = -1;
         int yPos = -1;
         int sPos = -1;
+        int zPos = -1;
         for (Object piece : pieces.get(template)) {
             if (piece instanceof int[] ids) {
                 for (int id : ids) {
@@ -160,6 +197,10 @@ public final class IoiPromptSet {
                     yPos = out.size();
                     out.add(nameIds[y]);
                 }
+                case "Z" -> {
+                    zPos = out.size();
+                    out.add(nameIds[third]);
+                }
                 default -> {
                     sPos = out.size();
                     out.add(nameIds[subject]);
@@ -169,7 +210,8 @@ public final class IoiPromptSet {
         int[] tokens = out.stream().mapToInt(Integer::intValue).toArray();
         int ioPos = abba ? xPos : yPos;
         int s1Pos = abba ? yPos : xPos;
-        return new IoiPrompt(tokens, ioPos, s1Pos, sPos, tokens.length - 1, nameIds[io], nameIds[s], abba, template);
+        return new IoiPrompt(tokens, ioPos, s1Pos, sPos, tokens.length - 1, nameIds[io], nameIds[s], abba, template,
+                zPos);
     }
 
     private static List<Object> tokenizePieces(Tokenizer tokenizer, String template) {
@@ -191,8 +233,10 @@ public final class IoiPromptSet {
         if (at < template.length()) {
             out.add(tokenizer.encode(template.substring(at)));
         }
-        if (slots != 3 || !template.contains("[X]") || !template.contains("[Y]") || !template.contains("[S]")) {
-            throw new IllegalArgumentException("an IOI template needs [X], [Y] and [S] once each: " + template);
+        int third = template.contains("[Z]") ? 1 : 0;
+        if (slots != 3 + third || !template.contains("[X]") || !template.contains("[Y]") || !template.contains("[S]")) {
+            throw new IllegalArgumentException("an IOI template needs [X], [Y] and [S] once each, and at most one [Z]: "
+                    + template);
         }
         return out;
     }

@@ -283,4 +283,62 @@ class IoiPromptSetTest {
         assertTimeoutPreemptively(Duration.ofSeconds(5),
                 () -> assertThrows(CircuitscopeException.class, () -> set.abc(clean, new SplittableRandom(1))));
     }
+
+    // ---- a third name [Z] -------------------------------------------------------------------------------------------
+
+    private static IoiPromptSet withThirdName() {
+        return new IoiPromptSet(WORDS, IoiCorpus.NAMES, List.of(
+                "When [X] and [Y] went to the store, [S] asked [Z] to give a drink to",
+                "When [X] and [Y] went to the park, [Z] saw that [S] handed a ball to"), WORD_BOS);
+    }
+
+    @Test
+    void aThirdNameIsPlacedAndRecordedAndSaysWhetherS2IsTheLastName() {
+        IoiPromptSet set = withThirdName();
+        IoiPrompt after = set.prompt(0, 0, 1, 2, true);
+        int[] expected = withBos(WORD_BOS, WORDS.encode(
+                "When Mary and John went to the store, John asked Alice to give a drink to"));
+        assertArrayEquals(expected, after.tokens());
+        assertEquals(12, after.thirdPos());
+        assertEquals(10, after.s2Pos());
+        assertTrue(after.s2IsNotTheLastName());
+        IoiPrompt before = set.prompt(1, 0, 1, 2, false);
+        assertTrue(before.thirdPos() < before.s2Pos());
+        assertTrue(!before.s2IsNotTheLastName());
+        assertEquals(-1, words(WORD_BOS).prompt(0, 0, 1, true).thirdPos());
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {-1, 0, 1, 40})
+    void aTemplateWithAThirdNameNeedsOneOtherThanIoAndS(int third) {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> withThirdName().prompt(0, 0, 1, third, true));
+        assertTrue(e.getMessage().contains("names a third person [Z]"), e.getMessage());
+    }
+
+    @Test
+    void prefixesShiftTheThirdNameAndTheAbcCorruptionNeverReusesIt() {
+        IoiPromptSet set = withThirdName();
+        SplittableRandom rng = new SplittableRandom(9);
+        for (int i = 0; i < 300; i++) {
+            IoiPrompt p = set.sample(rng, List.of(0, 1));
+            int third = p.tokens()[p.thirdPos()];
+            assertTrue(third != p.ioToken() && third != p.sToken());
+            IoiPrompt shifted = set.withPrefix(p, new int[] {5, 6});
+            assertEquals(p.thirdPos() + 2, shifted.thirdPos());
+            IoiPrompt abc = set.abc(p, rng);
+            assertEquals(p.thirdPos(), abc.thirdPos());
+            assertEquals(third, abc.tokens()[abc.thirdPos()]);
+            Set<Integer> names = Set.of(abc.tokens()[abc.ioPos()], abc.tokens()[abc.s1Pos()],
+                    abc.tokens()[abc.s2Pos()], third);
+            assertEquals(4, names.size(), "ABC names are distinct from each other and from Z");
+        }
+    }
+
+    @Test
+    void aTemplateWithTwoThirdNamesIsRefused() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new IoiPromptSet(WORDS,
+                IoiCorpus.NAMES, List.of("When [X] and [Y] met, [Z] and [Z] saw [S] give a drink to"), WORD_BOS));
+        assertTrue(e.getMessage().contains("at most one [Z]"), e.getMessage());
+    }
 }

@@ -70,9 +70,20 @@ class ShippedZooModelsTest {
             for (JsonNode t : format.path("templates")) {
                 heldOut += t.path("held_out").asBoolean() ? 1 : 0;
             }
-            assertEquals(5, heldOut);
+            assertEquals(13, heldOut);
             assertTrue(format.path("templates").size() - heldOut >= 15, "at least 15 training templates");
             assertTrue(format.path("held_out_name_pairs").size() > 0);
+            long breaking = 0;
+            long breakingHeldOut = 0;
+            for (JsonNode t : format.path("templates")) {
+                boolean shortcutFails = !t.path("s2_is_last_name_before_end").asBoolean(true);
+                breaking += shortcutFails ? 1 : 0;
+                breakingHeldOut += shortcutFails && t.path("held_out").asBoolean() ? 1 : 0;
+            }
+            assertTrue(breaking >= 8 && breakingHeldOut >= 3, "templates where S2 is not the last name: " + breaking);
+            for (String stated : List.of("bos_placement", "tokenization", "evaluation")) {
+                assertTrue(format.hasNonNull(stated), "the card states " + stated);
+            }
         } else {
             assertTrue(format.has("token_ids") && format.has("sequence_length"));
         }
