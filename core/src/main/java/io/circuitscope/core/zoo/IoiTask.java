@@ -169,10 +169,7 @@ public final class IoiTask implements ZooTask {
             int answer;
             double kind = rng.nextDouble();
             if (kind < REPEAT_SHARE) {
-                int template = rng.nextInt(TRAIN_TEMPLATES);
-                int third = prompts.hasThirdName(template) ? prompts.otherName(rng, pair[0], pair[1]) : -1;
-                IoiPrompt p = prompts.prompt(template, pair[0], pair[1], third, rng.nextBoolean());
-                p = prompts.withPrefix(p, prefix(rng, p.tokens().length));
+                IoiPrompt p = trainingPrompt(rng, pair);
                 // The sentence without its last word: whether a name repeated must be carried from S2 to the end.
                 seq = Arrays.copyOf(p.tokens(), p.endPos());
                 boolean repeated = rng.nextBoolean();
@@ -180,7 +177,7 @@ public final class IoiTask implements ZooTask {
                     int fresh;
                     do {
                         fresh = prompts.otherName(rng, pair[0], pair[1]);
-                    } while (third >= 0 && fresh == third);
+                    } while (p.thirdPos() >= 0 && prompts.nameIds()[fresh] == p.tokens()[p.thirdPos()]);
                     seq[p.s2Pos()] = prompts.nameIds()[fresh];
                 }
                 answer = vocabulary.encode(repeated ? REPEATED : NEW_NAME)[0];
@@ -193,10 +190,7 @@ public final class IoiTask implements ZooTask {
                 seq = IntStream.concat(IntStream.of(bos), IntStream.concat(IntStream.of(prefix(rng, seq.length + 1)),
                         IntStream.of(seq))).toArray();
             } else {
-                int template = rng.nextInt(TRAIN_TEMPLATES);
-                int third = prompts.hasThirdName(template) ? prompts.otherName(rng, pair[0], pair[1]) : -1;
-                IoiPrompt p = prompts.prompt(template, pair[0], pair[1], third, rng.nextBoolean());
-                p = prompts.withPrefix(p, prefix(rng, p.tokens().length));
+                IoiPrompt p = trainingPrompt(rng, pair);
                 seq = p.tokens();
                 answer = p.ioToken();
             }
@@ -206,6 +200,14 @@ public final class IoiTask implements ZooTask {
             targets[i][seq.length - 1] = answer;
         }
         return new TrainingBatch(tokens, targets);
+    }
+
+    /** A training-template prompt for the pair (IO, S), any third name random, with a random filler prefix. */
+    private IoiPrompt trainingPrompt(SplittableRandom rng, int[] pair) {
+        int template = rng.nextInt(TRAIN_TEMPLATES);
+        int third = prompts.hasThirdName(template) ? prompts.otherName(rng, pair[0], pair[1]) : -1;
+        IoiPrompt p = prompts.prompt(template, pair[0], pair[1], third, rng.nextBoolean());
+        return prompts.withPrefix(p, prefix(rng, p.tokens().length));
     }
 
     @Override
