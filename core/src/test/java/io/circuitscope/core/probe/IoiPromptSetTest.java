@@ -341,4 +341,33 @@ class IoiPromptSetTest {
                 IoiCorpus.NAMES, List.of("When [X] and [Y] met, [Z] and [Z] saw [S] give a drink to"), WORD_BOS));
         assertTrue(e.getMessage().contains("at most one [Z]"), e.getMessage());
     }
+
+    @ParameterizedTest
+    @ValueSource(booleans = {true, false})
+    void aPrefixGoesRightAfterBosAndShiftsEveryRecordedPosition(boolean withBos) {
+        IoiPromptSet set = withBos ? withThirdName() : new IoiPromptSet(WORDS, IoiCorpus.NAMES,
+                List.of("When [X] and [Y] went to the store, [S] asked [Z] to give a drink to"), null);
+        IoiPrompt p = set.prompt(0, 3, 4, 5, false);
+        int[] prefix = WORDS.encode("It was a sunny day .");
+        IoiPrompt q = set.withPrefix(p, prefix);
+        int at = withBos ? 1 : 0;
+        int[] expected = IntStream.concat(IntStream.concat(IntStream.of(Arrays.copyOf(p.tokens(), at)),
+                IntStream.of(prefix)), IntStream.of(Arrays.copyOfRange(p.tokens(), at, p.tokens().length))).toArray();
+        assertArrayEquals(expected, q.tokens());
+        int k = prefix.length;
+        assertEquals(List.of(p.ioPos() + k, p.s1Pos() + k, p.s2Pos() + k, p.endPos() + k, p.thirdPos() + k),
+                List.of(q.ioPos(), q.s1Pos(), q.s2Pos(), q.endPos(), q.thirdPos()));
+        assertEquals(List.of(p.ioToken(), p.sToken(), p.template()), List.of(q.ioToken(), q.sToken(), q.template()));
+        assertEquals(p.abba(), q.abba());
+        assertEquals(q.ioToken(), q.tokens()[q.ioPos()]);
+        assertEquals(q.sToken(), q.tokens()[q.s2Pos()]);
+        assertEquals(-1, words(WORD_BOS).withPrefix(words(WORD_BOS).prompt(0, 0, 1, true), prefix).thirdPos());
+    }
+
+    @Test
+    void theAbcCorruptionWorksWithExactlyFiveNames() {
+        IoiPromptSet five = new IoiPromptSet(WORDS, IoiCorpus.NAMES.subList(0, 5), IoiCorpus.TEMPLATES, WORD_BOS);
+        IoiPrompt abc = five.abc(five.prompt(0, 0, 1, true), new SplittableRandom(3));
+        assertEquals(3, Set.of(abc.tokens()[abc.ioPos()], abc.tokens()[abc.s1Pos()], abc.tokens()[abc.s2Pos()]).size());
+    }
 }
