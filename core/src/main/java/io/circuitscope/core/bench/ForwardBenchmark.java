@@ -78,7 +78,7 @@ public final class ForwardBenchmark {
             double flops = forwardFlops(cfg, batch, pos) * iterations;
             return new Result(label, batch, pos, iterations, nTokens / off, nTokens / cached,
                     HookNames.all(cfg).size(), flops / off / 1e9, matmulGflops(cfg, batch * pos),
-                    matmulOnlySeconds(cfg, batch, pos), LoadMemoryProbe.peakResidentKib().orElse(-1024) >> 10);
+                    matmulOnlySeconds(cfg, batch, pos), LoadMemoryProbe.peakResidentMiB());
         }
     }
 

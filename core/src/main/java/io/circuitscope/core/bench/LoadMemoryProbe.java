@@ -33,6 +33,12 @@ public final class LoadMemoryProbe {
         System.out.println(PEAK_PREFIX + peakResidentKib().orElse(-1));
     }
 
+    /** {@link #peakResidentKib()} in MiB, or -1 where the system does not report it. */
+    static long peakResidentMiB() {
+        OptionalLong kib = peakResidentKib();
+        return kib.isPresent() ? kib.getAsLong() >> 10 : -1;
+    }
+
     /** VmHWM from /proc/self/status: the process's peak resident memory, native allocations and JVM alike. */
     static OptionalLong peakResidentKib() {
         try {

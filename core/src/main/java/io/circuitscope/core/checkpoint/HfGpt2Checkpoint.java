@@ -88,17 +88,7 @@ public final class HfGpt2Checkpoint {
             throw new CheckpointException(file + ": file not found (only safetensors checkpoints are supported;"
                     + " convert pytorch_model.bin with safetensors' convert script)");
         }
-        return new ParameterSource() {
-            @Override
-            public ModelConfig config() {
-                return cfg;
-            }
-
-            @Override
-            public void streamTo(ParameterSink sink) {
-                stream(dir, file, cfg, tied, sink);
-            }
-        };
+        return ParameterSource.of(cfg, sink -> stream(dir, file, cfg, tied, sink));
     }
 
     private static void stream(Path dir, Path file, ModelConfig cfg, boolean tied, ParameterSink sink) {

@@ -4,7 +4,6 @@ import io.circuitscope.core.io.AtomicFileWriter;
 import io.circuitscope.core.io.InputFile;
 import io.circuitscope.core.model.ModelConfig;
 import io.circuitscope.core.model.ModelWeights;
-import io.circuitscope.core.model.ParameterSink;
 import io.circuitscope.core.model.ParameterSource;
 import io.circuitscope.core.model.ParameterLayout;
 import java.io.IOException;
@@ -109,24 +108,16 @@ public final class NativeCheckpoint {
     public static ParameterSource parameters(Path dir) {
         ModelConfig cfg = readConfig(dir);
         Path file = InputFile.requireRegular(dir.resolve("model.safetensors"), "a native checkpoint needs it");
-        return new ParameterSource() {
-            @Override
-            public ModelConfig config() {
-                return cfg;
-            }
-
-            @Override
-            public void streamTo(ParameterSink sink) {
-                try (SafetensorsFile st = SafetensorsFile.open(file)) {
-                    TensorInventory inventory = new TensorInventory(st, file.toString());
-                    for (Map.Entry<String, int[]> e : ParameterLayout.of(cfg).entrySet()) {
-                        sink.accept(e.getKey(), e.getValue(), inventory.fill(e.getKey(), e.getValue()));
-                    }
-                    inventory.requireAllUsed(name -> false, dir.resolve("config.json"),
-                            "check n_layers, normalization_type and attn_only");
+        return ParameterSource.of(cfg, sink -> {
+            try (SafetensorsFile st = SafetensorsFile.open(file)) {
+                TensorInventory inventory = new TensorInventory(st, file.toString());
+                for (Map.Entry<String, int[]> e : ParameterLayout.of(cfg).entrySet()) {
+                    sink.accept(e.getKey(), e.getValue(), inventory.fill(e.getKey(), e.getValue()));
                 }
+                inventory.requireAllUsed(name -> false, dir.resolve("config.json"),
+                        "check n_layers, normalization_type and attn_only");
             }
-        };
+        });
     }
 
     /** Writes config.json and model.safetensors into {@code dir}, each through a temp file moved into place. */

@@ -127,10 +127,7 @@ public final class SafetensorsFile implements AutoCloseable {
      * @throws CheckpointException if the tensor is missing or its dtype is not a floating-point one
      */
     public FloatTensor read(String name) {
-        Entry e = entry(name);
-        float[] out = new float[arrayLength(e)];
-        readInto(e, FloatBuffer.wrap(out));
-        return new FloatTensor(out, e.shape);
+        return readWhole(entry(name));
     }
 
     /**
@@ -139,10 +136,7 @@ public final class SafetensorsFile implements AutoCloseable {
      * @throws CheckpointException if the tensor is missing or has another shape
      */
     public FloatTensor read(String name, int... expectedShape) {
-        Entry e = checkedEntry(name, expectedShape);
-        float[] out = new float[arrayLength(e)];
-        readInto(e, FloatBuffer.wrap(out));
-        return new FloatTensor(out, e.shape);
+        return readWhole(checkedEntry(name, expectedShape));
     }
 
     /**
@@ -186,13 +180,16 @@ public final class SafetensorsFile implements AutoCloseable {
         return e;
     }
 
-    private int arrayLength(Entry e) {
+    /** The whole tensor as a new heap array. */
+    private FloatTensor readWhole(Entry e) {
         long count = e.elementCount();
         if (count > Integer.MAX_VALUE) {
             throw new CheckpointException(label + ": tensor '" + e.name + "' has " + count
                     + " elements, more than the " + Integer.MAX_VALUE + " a Java array can hold");
         }
-        return (int) count;
+        float[] out = new float[(int) count];
+        readInto(e, FloatBuffer.wrap(out));
+        return new FloatTensor(out, e.shape);
     }
 
     private void readInto(Entry e, FloatBuffer out) {

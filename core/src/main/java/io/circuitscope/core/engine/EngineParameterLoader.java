@@ -41,12 +41,7 @@ final class EngineParameterLoader implements ParameterSink {
 
     @Override
     public void accept(String name, FloatTensor value) {
-        int[] shape = expect(name);
-        if (!value.hasShape(shape)) {
-            throw new IllegalArgumentException("parameter " + name + " has shape " + Arrays.toString(value.shape())
-                    + ", expected " + Arrays.toString(shape));
-        }
-        store(name, shape, out -> out.put(value.data()));
+        accept(name, value.shape(), out -> out.put(value.data()));
     }
 
     @Override

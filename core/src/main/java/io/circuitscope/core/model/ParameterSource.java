@@ -2,6 +2,7 @@ package io.circuitscope.core.model;
 
 import java.util.HashMap;
 import java.util.Map;
+import java.util.function.Consumer;
 
 /** A model's config and a way to stream its parameters, as often as needed, checking them as they are read. */
 public interface ParameterSource {
@@ -13,6 +14,21 @@ public interface ParameterSource {
      * @throws io.circuitscope.core.CircuitscopeException if the stored parameters turn out to be damaged
      */
     void streamTo(ParameterSink sink);
+
+    /** A source with a fixed config whose parameters {@code stream} hands to each sink it is given. */
+    static ParameterSource of(ModelConfig config, Consumer<ParameterSink> stream) {
+        return new ParameterSource() {
+            @Override
+            public ModelConfig config() {
+                return config;
+            }
+
+            @Override
+            public void streamTo(ParameterSink sink) {
+                stream.accept(sink);
+            }
+        };
+    }
 
     /**
      * Streams every parameter once, so that damaged data is reported, and counts their values; a tied parameter

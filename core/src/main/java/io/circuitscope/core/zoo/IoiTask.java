@@ -50,6 +50,8 @@ public final class IoiTask implements ZooTask {
     static final List<String> TEMPLATES = templates();
     static final int TRAIN_TEMPLATES = CORPUS_TRAIN_TEMPLATES
             + withSubjectAndThirdSwapped(SHORTCUT_BREAKING_TRAIN).size();
+    private static final List<Integer> HELD_OUT_TEMPLATES =
+            IntStream.range(TRAIN_TEMPLATES, TEMPLATES.size()).boxed().toList();
     static final int SEQUENCE = 32;
     private static final double DISTRACTOR_SHARE = 0.25;
     /**
@@ -194,7 +196,7 @@ public final class IoiTask implements ZooTask {
                 seq = p.tokens();
                 answer = p.ioToken();
             }
-            tokens[i] = padded(seq);
+            tokens[i] = padToContext(seq);
             targets[i] = new int[SEQUENCE];
             Arrays.fill(targets[i], -1);
             targets[i][seq.length - 1] = answer;
@@ -214,18 +216,11 @@ public final class IoiTask implements ZooTask {
     public TaskEvaluation evaluate(HookedTransformer model) {
         SplittableRandom rng = new SplittableRandom(EVAL_SEED);
         List<IoiPrompt> pairPrompts = heldOutPairPrompts(rng);
-        List<Integer> heldOutTemplates = IntStream.range(TRAIN_TEMPLATES, TEMPLATES.size()).boxed().toList();
         List<IoiPrompt> templatePrompts = new ArrayList<>();
         for (int i = 0; i < HELD_OUT_TEMPLATE_PAIRS; i++) {
-            templatePrompts.add(prompts.sample(rng, heldOutTemplates));
+            templatePrompts.add(prompts.sample(rng, HELD_OUT_TEMPLATES));
         }
-        List<IoiPrompt> shortcutPrompts = new ArrayList<>();
-        while (shortcutPrompts.size() < SHORTCUT_PROMPTS) {
-            IoiPrompt p = prompts.sample(rng, heldOutTemplates);
-            if (p.s2IsNotTheLastName()) {
-                shortcutPrompts.add(p);
-            }
-        }
+        List<IoiPrompt> shortcutPrompts = shortcutDefeatingPrompts(rng, SHORTCUT_PROMPTS);
         IoiScores pairs = score(model, pairPrompts);
         IoiScores templates = score(model, templatePrompts);
         IoiScores shortcut = score(model, shortcutPrompts);
@@ -267,22 +262,19 @@ public final class IoiTask implements ZooTask {
         return out;
     }
 
-    /** The evaluation prompts of the shortcut check, for tests of the mechanism. */
+    /**
+     * {@code count} held-out-template prompts in which a third name stands between S2 and END, drawn as the
+     * shortcut check of {@link #evaluate} draws them.
+     */
     public List<IoiPrompt> shortcutDefeatingPrompts(SplittableRandom rng, int count) {
-        List<Integer> heldOutTemplates = IntStream.range(TRAIN_TEMPLATES, TEMPLATES.size()).boxed().toList();
         List<IoiPrompt> out = new ArrayList<>();
         while (out.size() < count) {
-            IoiPrompt p = prompts.sample(rng, heldOutTemplates);
+            IoiPrompt p = prompts.sample(rng, HELD_OUT_TEMPLATES);
             if (p.s2IsNotTheLastName()) {
                 out.add(p);
             }
         }
         return out;
-    }
-
-    /** The same sequence right-padded to the model's context with the pad token. */
-    public int[] padToContext(int[] seq) {
-        return padded(seq);
     }
 
     /** Top-1 accuracy of IO, share of prompts with IO above S, and mean logit(IO) − logit(S), at END. */
@@ -296,7 +288,7 @@ public final class IoiTask implements ZooTask {
         int vocab = architecture().dVocab();
         for (int from = 0; from < list.size(); from += 256) {
             List<IoiPrompt> chunk = list.subList(from, Math.min(list.size(), from + 256));
-            int[][] tokens = chunk.stream().map(p -> padded(p.tokens())).toArray(int[][]::new);
+            int[][] tokens = chunk.stream().map(p -> padToContext(p.tokens())).toArray(int[][]::new);
             float[] logits = model.logitsOnHeap(tokens).data();
             for (int i = 0; i < chunk.size(); i++) {
                 IoiPrompt p = chunk.get(i);
@@ -415,7 +407,8 @@ public final class IoiTask implements ZooTask {
         return out.toArray();
     }
 
-    private int[] padded(int[] seq) {
+    /** The same sequence right-padded to the model's context with the pad token. */
+    public int[] padToContext(int[] seq) {
         int[] out = new int[SEQUENCE];
         Arrays.fill(out, pad);
         System.arraycopy(seq, 0, out, 0, seq.length);

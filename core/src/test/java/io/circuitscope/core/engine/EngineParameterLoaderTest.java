@@ -117,17 +117,7 @@ class EngineParameterLoaderTest {
     }
 
     private static void assertRefused(Consumer<ParameterSink> stream, String phrase) {
-        ParameterSource source = new ParameterSource() {
-            @Override
-            public ModelConfig config() {
-                return CFG;
-            }
-
-            @Override
-            public void streamTo(ParameterSink sink) {
-                stream.accept(sink);
-            }
-        };
+        ParameterSource source = ParameterSource.of(CFG, stream);
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> HookedTransformer.load(source));
         assertTrue(e.getMessage().contains(phrase), e.getMessage());
