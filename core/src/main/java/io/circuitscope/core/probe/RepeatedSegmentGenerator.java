@@ -83,9 +83,59 @@ public final class RepeatedSegmentGenerator {
         return new RepeatedSegment(t, first, second, length);
     }
 
+    /**
+     * A sequence whose segment of {@code length} tokens starts at {@code first} and recurs at {@code second}.
+     *
+     * @throws IllegalArgumentException if the copies overlap, or do not fit after BOS
+     */
+    public RepeatedSegment placed(SplittableRandom rng, int length, int first, int second) {
+        int start = bosId >= 0 ? 1 : 0;
+        if (length < 1 || first < start || second < first + length || second + length > sequenceLength) {
+            throw new IllegalArgumentException("a segment of " + length + " tokens at " + first + " and " + second
+                    + " does not fit in " + sequenceLength + " positions");
+        }
+        int[] t = filler(rng);
+        System.arraycopy(t, first, t, second, length);
+        return new RepeatedSegment(t, first, second, length);
+    }
+
+    /**
+     * A segment of random length whose first copy starts uniformly anywhere it fits, and whose second copy starts
+     * uniformly anywhere after it: every placement of every length is possible, late first copies included.
+     */
+    public RepeatedSegment placedAnywhere(SplittableRandom rng) {
+        int start = bosId >= 0 ? 1 : 0;
+        int length = minSegment + rng.nextInt(maxSegment - minSegment + 1);
+        int first = start + rng.nextInt(sequenceLength - 2 * length - start + 1);
+        int second = first + length + rng.nextInt(sequenceLength - length - (first + length) + 1);
+        return placed(rng, length, first, second);
+    }
+
+    /** BOS (when used), then a random sequence r, then r again: the longest repeat that fits, from the start. */
+    public RepeatedSegment plainRepeat(SplittableRandom rng) {
+        int start = bosId >= 0 ? 1 : 0;
+        int length = (sequenceLength - start) / 2;
+        return placed(rng, length, start, start + length);
+    }
+
     /** A sequence of random filler with no deliberate repeat. */
     public RepeatedSegment control(SplittableRandom rng) {
         return new RepeatedSegment(filler(rng), 0, 0, 0);
+    }
+
+    /**
+     * BOS (when used), then distinct random tokens, as many as the id range allows before tokens must repeat: the
+     * control for repeat probes, where no head can find an earlier copy.
+     */
+    public int[] distinct(SplittableRandom rng) {
+        int[] t = filler(rng);
+        java.util.Set<Integer> seen = new java.util.HashSet<>();
+        for (int i = bosId >= 0 ? 1 : 0; i < sequenceLength; i++) {
+            while (seen.size() < tokenCount && !seen.add(t[i])) {
+                t[i] = firstTokenId + rng.nextInt(tokenCount);
+            }
+        }
+        return t;
     }
 
     private int[] filler(SplittableRandom rng) {

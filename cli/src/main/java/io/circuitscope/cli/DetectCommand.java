@@ -1,0 +1,118 @@
+package io.circuitscope.cli;
+
+import io.circuitscope.core.CircuitscopeException;
+import io.circuitscope.core.analysis.DetectorOutcome;
+import io.circuitscope.core.analysis.DetectorRunner;
+import io.circuitscope.core.engine.HookedTransformer;
+import io.circuitscope.core.source.LoadedModel;
+import io.circuitscope.detectors.BuiltInDetectors;
+import io.circuitscope.spi.HeadDetector;
+import io.circuitscope.wiki.HeadTableCsv;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import me.tongfei.progressbar.ProgressBar;
+import me.tongfei.progressbar.ProgressBarBuilder;
+import me.tongfei.progressbar.ProgressBarStyle;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/** {@code circuitscope detect}: scores every head with every detector and writes {@code heads.csv}. */
+@Command(name = "detect", mixinStandardHelpOptions = true,
+        description = "Score every attention head with the head detectors and write heads.csv.")
+final class DetectCommand implements Callable<Integer> {
+    @Mixin
+    ModelOption modelOption = new ModelOption();
+
+    @Option(names = "--detectors", split = ",", paramLabel = "ID",
+            description = "Comma-separated detector ids (default: all).")
+    List<String> detectorIds;
+
+    @Option(names = "--seed", defaultValue = "1", description = "Random seed for the probes (default ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Option(names = "--set", paramLabel = "ID.NAME=VALUE",
+            description = "A detector setting, e.g. induction.measure=tl-mul. Repeatable.")
+    Map<String, String> settings = new LinkedHashMap<>();
+
+    @Option(names = "--out", required = true, paramLabel = "heads.csv", converter = NonEmpty.PathConverter.class,
+            description = "The head table to write.")
+    Path out;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        List<HeadDetector> detectors = chosen();
+        LoadedModel m = modelOption.load();
+        List<DetectorOutcome> outcomes;
+        try (HookedTransformer model = HookedTransformer.load(m.parameters());
+             ProgressBar bar = new ProgressBarBuilder().setTaskName("detect").setInitialMax(detectors.size())
+                     .setStyle(ProgressBarStyle.ASCII).setUpdateIntervalMillis(200).build()) {
+            outcomes = DetectorRunner.run(m, model, detectors, seed, settings, id -> {
+                if (bar.getCurrent() < bar.getMax() && !id.equals(detectors.get(0).id())) {
+                    bar.step();
+                }
+                bar.setExtraMessage(" " + id);
+            });
+            bar.stepTo(detectors.size());
+        }
+        PrintWriter err = spec.commandLine().getErr();
+        for (DetectorOutcome o : outcomes) {
+            o.problem().ifPresent(p -> err.println("warning: " + o.id() + " " + p));
+        }
+        if (outcomes.stream().allMatch(o -> o.scores().isEmpty())) {
+            throw new CircuitscopeException("no detector produced scores for " + m.source() + "; nothing written");
+        }
+        try {
+            HeadTableCsv.write(out, m.config().nLayers(), m.config().nHeads(), outcomes);
+        } catch (IOException e) {
+            throw new CircuitscopeException("cannot write " + out + ": " + e.getMessage());
+        }
+        PrintWriter o = spec.commandLine().getOut();
+        o.printf(Locale.ROOT, "wrote %s (%d heads)%n", out, m.config().nLayers() * m.config().nHeads());
+        for (DetectorOutcome d : outcomes) {
+            d.scores().ifPresent(s -> o.printf(Locale.ROOT, "%-20s %3d labelled  %6.1f s%n", d.id(),
+                    countLabels(s), d.seconds()));
+        }
+        return 0;
+    }
+
+    private static int countLabels(io.circuitscope.spi.HeadScores s) {
+        int n = 0;
+        for (int l = 0; l < s.layers(); l++) {
+            for (int h = 0; h < s.heads(); h++) {
+                n += s.labelled(l, h) ? 1 : 0;
+            }
+        }
+        return n;
+    }
+
+    private List<HeadDetector> chosen() {
+        List<HeadDetector> all = BuiltInDetectors.all();
+        if (detectorIds == null) {
+            return all;
+        }
+        List<HeadDetector> picked = new ArrayList<>();
+        for (String id : detectorIds) {
+            HeadDetector d = all.stream().filter(x -> x.id().equals(id)).findFirst().orElseThrow(() ->
+                    new ParameterException(spec.commandLine(), "unknown detector '" + id + "'; known detectors: "
+                            + String.join(", ", all.stream().map(HeadDetector::id).toList())));
+            if (!picked.contains(d)) {
+                picked.add(d);
+            }
+        }
+        return picked;
+    }
+}

@@ -1,0 +1,24 @@
+package io.circuitscope.core.analysis;
+
+import io.circuitscope.spi.ModelRun;
+import io.circuitscope.spi.Tensor;
+import java.util.Map;
+
+/** A finished run's requested values on the heap: logits under {@link #NAME}, and cached hooks by name. */
+record HeapModelRun(Map<String, Tensor> values) implements ModelRun {
+    static final String NAME = "logits";
+
+    @Override
+    public Tensor logits() {
+        return activation(NAME);
+    }
+
+    @Override
+    public Tensor activation(String hookName) {
+        Tensor t = values.get(hookName);
+        if (t == null) {
+            throw new IllegalArgumentException(hookName + " was not requested; requested: " + values.keySet());
+        }
+        return t;
+    }
+}

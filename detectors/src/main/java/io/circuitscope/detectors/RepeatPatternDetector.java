@@ -1,0 +1,46 @@
+package io.circuitscope.detectors;
+
+import io.circuitscope.spi.DetectionContext;
+import io.circuitscope.spi.RepeatProbe;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+
+/**
+ * A detector scored on repeated segments whose start, offset and length vary per prompt, so that a head attending to
+ * a fixed relative position cannot score high. Rows are the second copy's tokens whose token occurs exactly once
+ * earlier. The control measures the same rows and keys on prompts of distinct random tokens, where nothing repeats.
+ */
+abstract class RepeatPatternDetector extends PatternDetector {
+    /** The key a row attends to, given the query and the distance back to its token's first copy. */
+    abstract int key(int query, int offset);
+
+    @Override
+    Probe probe(DetectionContext context, int length) {
+        SplittableRandom rng = context.random();
+        List<RepeatProbe> repeats = context.probes().repeatedSegments(rng, PROBES, length);
+        int[][] tokens = PreviousTokenDetector.tokens(repeats);
+        int[][] controls = PreviousTokenDetector.tokens(context.probes().nonRepeating(rng, PROBES, length));
+        List<RowTarget> targets = new ArrayList<>();
+        List<RowTarget> controlTargets = new ArrayList<>();
+        for (int b = 0; b < PROBES; b++) {
+            RepeatProbe r = repeats.get(b);
+            int offset = r.secondStart() - r.firstStart();
+            for (int q = r.secondStart(); q < r.secondStart() + r.length(); q++) {
+                if (occursOnceBefore(tokens[b], q)) {
+                    targets.add(new RowTarget(b, q, key(q, offset)));
+                    controlTargets.add(new RowTarget(b, q, key(q, offset)));
+                }
+            }
+        }
+        return new Probe(tokens, targets, controls, controlTargets);
+    }
+
+    static boolean occursOnceBefore(int[] tokens, int q) {
+        int count = 0;
+        for (int i = 0; i < q; i++) {
+            count += tokens[i] == tokens[q] ? 1 : 0;
+        }
+        return count == 1;
+    }
+}
