@@ -5,7 +5,16 @@ import io.circuitscope.core.bench.LoadMemoryBenchmark;
 import io.circuitscope.core.bench.SyntheticGpt2Checkpoint;
 import io.circuitscope.core.model.ParameterSource;
 import io.circuitscope.core.source.ModelSource;
+import io.circuitscope.core.analysis.DetectorOutcome;
+import io.circuitscope.core.analysis.DetectorRunner;
+import io.circuitscope.core.engine.HookedTransformer;
+import io.circuitscope.core.source.LoadedModel;
+import io.circuitscope.core.tokenizer.Gpt2BpeTokenizer;
+import io.circuitscope.detectors.BuiltInDetectors;
 import java.io.PrintWriter;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -33,6 +42,10 @@ final class BenchCommand implements Callable<Integer> {
             + " checkpoint to the temporary directory and loads it in a child JVM).")
     boolean skipMemory;
 
+    @Option(names = "--detectors", description = "Instead of the forward pass, time 'detect' with every built-in"
+            + " detector (on random GPT-2 small, the GPT-2 BPE tokenizer serves the IOI prompts).")
+    boolean detectors;
+
     @Spec
     CommandSpec spec;
 
@@ -41,6 +54,9 @@ final class BenchCommand implements Callable<Integer> {
         if (batch < 1 || positions < 1 || iterations < 1) {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(),
                     "--batch, --positions and --iterations must be at least 1");
+        }
+        if (detectors) {
+            return benchDetectors();
         }
         ParameterSource weights = model == null ? ForwardBenchmark.gpt2SmallRandom() : ModelSource.load(model).parameters();
         String label = model == null ? "gpt2-small-shaped (random weights)" : model;
@@ -69,6 +85,30 @@ final class BenchCommand implements Callable<Integer> {
             out.printf(Locale.ROOT, "  peak RSS / float32 size %.2fx; load + forward %.1f s%n",
                     (double) m.peakRssMiB() / m.float32MiB(), m.loadAndRunSeconds());
         }
+        return 0;
+    }
+
+    private int benchDetectors() {
+        LoadedModel m = model == null
+                ? new LoadedModel("gpt2-small-shaped (random weights)", ForwardBenchmark.gpt2SmallRandom(),
+                        Optional.of(new Gpt2BpeTokenizer()), Optional.empty())
+                : ModelSource.load(model);
+        PrintWriter out = spec.commandLine().getOut();
+        long start = System.nanoTime();
+        List<DetectorOutcome> outcomes;
+        double loadSeconds;
+        try (HookedTransformer engine = HookedTransformer.load(m.parameters())) {
+            loadSeconds = (System.nanoTime() - start) / 1e9;
+            outcomes = DetectorRunner.run(m, engine, BuiltInDetectors.all(), 1, Map.of(), id -> { });
+        }
+        double total = (System.nanoTime() - start) / 1e9;
+        out.printf(Locale.ROOT, "model                     %s%n", m.source());
+        out.printf(Locale.ROOT, "load                      %.1f s%n", loadSeconds);
+        for (DetectorOutcome o : outcomes) {
+            out.printf(Locale.ROOT, "%-25s %.1f s%s%n", o.id(), o.seconds(), o.problem().map(p -> "  (" + p + ")")
+                    .orElse(""));
+        }
+        out.printf(Locale.ROOT, "detect, all built-ins     %.1f s (load included)%n", total);
         return 0;
     }
 }

@@ -49,6 +49,14 @@ abstract class PatternDetector implements HeadDetector {
         Map<String, Double> of(int layer, int head);
     }
 
+    /**
+     * True when the extra evidence alone earns the label (for example a duplicate-token head that only fires on the
+     * names of the model's own task); false by default.
+     */
+    boolean labelledByEvidence(Map<String, Double> components) {
+        return false;
+    }
+
     /** The extra evidence for this model; none by default. */
     ExtraEvidence extraEvidence(DetectionContext context) {
         return (layer, head) -> Map.of();
@@ -146,16 +154,16 @@ abstract class PatternDetector implements HeadDetector {
         return out;
     }
 
-    private static void record(HeadScores.Builder b, int l, int h, double score, double control,
-                               List<io.circuitscope.spi.AttendedPair> pairs, ExtraEvidence extra) {
+    private void record(HeadScores.Builder b, int l, int h, double score, double control,
+                        List<io.circuitscope.spi.AttendedPair> pairs, ExtraEvidence extra) {
         b.score(l, h, score, control);
-        if (score >= LABEL_SCORE && score - control >= LABEL_MARGIN) {
-            b.label(l, h);
-        }
         Map<String, Double> components = new LinkedHashMap<>();
         components.put("score", score);
         components.put("control", control);
         components.putAll(extra.of(l, h));
+        if ((score >= LABEL_SCORE && score - control >= LABEL_MARGIN) || labelledByEvidence(components)) {
+            b.label(l, h);
+        }
         b.evidence(l, h, new HeadEvidence(components, pairs, Map.of()));
     }
 }

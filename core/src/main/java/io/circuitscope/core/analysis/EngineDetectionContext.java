@@ -118,6 +118,10 @@ public final class EngineDetectionContext implements DetectionContext {
     public ModelRun run(int[][] tokens, Set<String> hooks, List<HookPatch> patches) {
         try (NDManager out = engine.manager().newSubManager()) {
             RunOptions.Builder options = RunOptions.builder();
+            if (!hooks.contains(LOGITS)) {
+                // Unembedding every position of a real vocabulary costs as much as a layer; nobody asked for it.
+                options.logitsAt(0);
+            }
             for (String hook : hooks) {
                 if (!hook.equals(LOGITS)) {
                     options.cache(hook);

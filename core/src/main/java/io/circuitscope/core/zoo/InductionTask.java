@@ -50,7 +50,7 @@ public final class InductionTask implements ZooTask {
 
     @Override
     public int defaultSteps() {
-        return 10000;
+        return 12000;
     }
 
     @Override
@@ -159,10 +159,12 @@ public final class InductionTask implements ZooTask {
                 "last", generator.firstTokenId() + generator.tokenCount() - 1));
         f.put("segment_length", Map.of("min", generator.minSegment(), "max", generator.maxSegment()));
         f.put("bos_token_id_placement", "every sequence, in training and evaluation, starts with BOS at position 0");
-        f.put("description", "BOS, then uniform random ids; one segment of random length is copied to a later"
-                + " position. Loss and accuracy count the second copy after its first token; accuracy counts only"
-                + " positions whose current token occurs exactly once earlier. A target's key position is the"
-                + " position right after its token's first copy, which an induction head attends to.");
+        f.put("description", "Evaluation: BOS, then uniform random ids, with one segment of 3 to 20 ids whose first"
+                + " copy starts uniformly wherever both copies fit and whose second copy starts uniformly after it;"
+                + " plain repeats are BOS, then 31 random ids, then the same 31 again. Loss and accuracy count the"
+                + " second copy after its first token; accuracy counts only positions whose current token occurs"
+                + " exactly once earlier. A target's key position is the position right after its token's first"
+                + " copy, which an induction head attends to.");
         f.put("training_data", "windows of " + (SEQUENCE - 1) + " tokens, cut at a uniform offset from a stream of "
                 + 3 * (SEQUENCE - 1) + ", after BOS. The stream is built left to right: at each position outside a"
                 + " copy, with chance " + RepeatingStreamWindow.COPY_START + ", a segment is copied from earlier in"

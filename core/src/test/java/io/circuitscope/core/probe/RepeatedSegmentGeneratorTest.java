@@ -1,5 +1,9 @@
 package io.circuitscope.core.probe;
 
+import java.util.Set;
+
+import java.util.HashSet;
+
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -53,6 +57,49 @@ class RepeatedSegmentGeneratorTest {
     private static String describe(RepeatedSegment s) {
         return "first " + s.firstStart() + ", second " + s.secondStart() + ", length " + s.length() + ", tokens "
                 + Arrays.toString(s.tokens());
+    }
+
+    @Test
+    void placementsAnywhereReachEveryStartThatFitsIncludingTheLastOnes() {
+        RepeatedSegmentGenerator g = inductionLike();
+        SplittableRandom rng = new SplittableRandom(31);
+        Set<Integer> firstStarts = new HashSet<>();
+        int latestKey = 0;
+        for (int i = 0; i < 20_000; i++) {
+            RepeatedSegment s = g.placedAnywhere(rng);
+            assertWellFormed(g, s);
+            firstStarts.add(s.firstStart());
+            latestKey = Math.max(latestKey, s.firstStart() + s.length() - 1);
+        }
+        // With length 3 the first copy can start at 58 (and the second at 61); every start from 1 occurs.
+        assertEquals(58, firstStarts.size(), firstStarts.toString());
+        assertEquals(60, latestKey);
+    }
+
+    @Test
+    void aPlainRepeatIsBosThenTheLongestSegmentTwice() {
+        RepeatedSegment s = inductionLike().plainRepeat(new SplittableRandom(5));
+        assertEquals(1, s.firstStart());
+        assertEquals(31, s.length());
+        assertEquals(32, s.secondStart());
+        assertEquals(0, s.tokens()[0]);
+        assertArrayEquals(Arrays.copyOfRange(s.tokens(), 1, 32), Arrays.copyOfRange(s.tokens(), 32, 63));
+    }
+
+    @ParameterizedTest
+    @CsvSource({"3, 0, 10", "3, 10, 12", "3, 59, 62", "0, 5, 10"})
+    void aPlacementThatDoesNotFitIsRefused(int length, int first, int second) {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> inductionLike().placed(new SplittableRandom(1), length, first, second));
+        assertTrue(e.getMessage().contains("does not fit in 64 positions"), e.getMessage());
+    }
+
+    @Test
+    void anExplicitPlacementIsHonouredAtTheEdges() {
+        RepeatedSegment s = inductionLike().placed(new SplittableRandom(2), 3, 58, 61);
+        assertEquals(58, s.firstStart());
+        assertEquals(61, s.secondStart());
+        assertArrayEquals(Arrays.copyOfRange(s.tokens(), 58, 61), Arrays.copyOfRange(s.tokens(), 61, 64));
     }
 
     @Test

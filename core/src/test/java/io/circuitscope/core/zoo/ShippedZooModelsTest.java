@@ -86,6 +86,13 @@ class ShippedZooModelsTest {
             }
         } else {
             assertTrue(format.has("token_ids") && format.has("sequence_length"));
+            // The card's data format is exactly what the code trains and evaluates with.
+            assertEquals(new com.fasterxml.jackson.databind.ObjectMapper().valueToTree(task.dataFormat()), format);
+            JsonNode metrics = ModelSource.load("zoo:" + name).modelCard().orElseThrow().path("metrics");
+            for (int band = 0; band < 64; band += 8) {
+                String key = String.format(java.util.Locale.ROOT, "keys_%02d_%02d_top1_accuracy", band, band + 7);
+                assertTrue(metrics.path(key).asDouble() >= 0.95, key + " " + metrics.path(key));
+            }
         }
     }
 }

@@ -1,0 +1,135 @@
+package io.circuitscope.core.analysis;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.circuitscope.core.engine.HookedTransformer;
+import io.circuitscope.core.model.ModelConfig;
+import io.circuitscope.core.model.RandomWeights;
+import io.circuitscope.core.source.LoadedModel;
+import io.circuitscope.spi.DetectionContext;
+import io.circuitscope.spi.HeadDetector;
+import io.circuitscope.spi.HeadScores;
+import io.circuitscope.spi.HookPoints;
+import io.circuitscope.spi.ModelRun;
+import io.circuitscope.spi.ModelShape;
+import io.circuitscope.spi.Tensor;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Function;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** The runner isolates each detector, and the context it hands them runs the engine faithfully. */
+class DetectorRunnerTest {
+    private static final ModelConfig CONFIG = new ModelConfig(2, 16, 2, 8, null, 30, 16, null, "LN", true, "standard",
+            1e-5, 0, "runner");
+    private static LoadedModel model;
+    private static HookedTransformer engine;
+
+    @BeforeAll
+    static void load() {
+        model = new LoadedModel("runner-test", RandomWeights.dense(CONFIG, 2, 0.5), Optional.empty(),
+                Optional.empty());
+        engine = HookedTransformer.load(model.parameters());
+    }
+
+    @AfterAll
+    static void close() {
+        engine.close();
+    }
+
+    private static HeadDetector detector(String id, Function<DetectionContext, HeadScores> body) {
+        return new HeadDetector() {
+            @Override
+            public String id() {
+                return id;
+            }
+
+            @Override
+            public String description() {
+                return id + " for tests";
+            }
+
+            @Override
+            public HeadScores detect(DetectionContext context) {
+                return body.apply(context);
+            }
+        };
+    }
+
+    @Test
+    void brokenDetectorsAreReportedAndTheOthersStillRun() {
+        ModelShape wrong = new ModelShape(3, 2, 16, 8, 30, 16, 0, true, "LN");
+        List<HeadDetector> ds = List.of(
+                detector("throws", c -> {
+                    throw new IllegalStateException("boom");
+                }),
+                detector("nan", c -> HeadScores.builder(c.shape()).score(1, 1, Double.NaN, 0).build()),
+                detector("wrong-shape", c -> HeadScores.builder(wrong).build()),
+                detector("null", c -> null),
+                detector("needs-text", c -> c.probes().ioiPrompts(c.random(), 4).isEmpty() ? null : null),
+                detector("fine", c -> HeadScores.builder(c.shape()).score(0, 1, 0.5, 0.1).label(0, 1).build()));
+        List<String> progress = new ArrayList<>();
+        List<DetectorOutcome> out = DetectorRunner.run(model, engine, ds, 1, Map.of(), progress::add);
+        assertEquals(List.of("throws", "nan", "wrong-shape", "null", "needs-text", "fine"), progress);
+        assertEquals("failed: java.lang.IllegalStateException: boom", out.get(0).problem().orElseThrow());
+        assertEquals("the score of L1H1 is NaN", out.get(1).problem().orElseThrow());
+        assertEquals("scores for 3 layers, the model has 2", out.get(2).problem().orElseThrow());
+        assertEquals("returned no scores", out.get(3).problem().orElseThrow());
+        assertEquals("skipped: runner-test has no tokenizer, so IOI prompts is unavailable; it still runs on token"
+                + " ids", out.get(4).problem().orElseThrow());
+        assertTrue(out.subList(0, 5).stream().allMatch(o -> o.scores().isEmpty()));
+        assertEquals(0.5, out.get(5).scores().orElseThrow().score(0, 1));
+        assertTrue(out.get(5).problem().isEmpty());
+    }
+
+    @Test
+    void eachDetectorSeesOnlyItsOwnSettingsAndASeedOfItsOwn() {
+        List<String> seen = new ArrayList<>();
+        List<Long> draws = new ArrayList<>();
+        Function<DetectionContext, HeadScores> body = c -> {
+            seen.add(c.option("measure").orElse("-") + "/" + c.option("x").orElse("-"));
+            draws.add(c.random().nextLong());
+            return HeadScores.builder(c.shape()).build();
+        };
+        List<HeadDetector> ds = List.of(detector("a", body), detector("b", body), detector("a", body));
+        DetectorRunner.run(model, engine, ds, 7, Map.of("a.measure", "tl-mul", "b.x", "1", "ab.measure", "no"),
+                id -> { });
+        assertEquals(List.of("tl-mul/-", "-/1", "tl-mul/-"), seen);
+        assertEquals(draws.get(0), draws.get(2));
+        assertTrue(!draws.get(0).equals(draws.get(1)));
+    }
+
+    @Test
+    void runsReturnTheEnginesPatternsAndApplyHeadPatches() {
+        EngineDetectionContext c = new EngineDetectionContext(model, engine, new ModelProbeSets(model), 1, "t",
+                Map.of());
+        int[][] tokens = {{0, 5, 6, 7, 5, 6}, {0, 9, 8, 7, 9, 8}};
+        ModelRun clean = c.run(tokens, Set.of(HookPoints.pattern(1), HookPoints.result(0), "logits"));
+        assertEquals(List.of(2, 2, 6, 6), List.of(boxed(clean.pattern(1).shape())));
+        assertEquals(List.of(2, 6, 30), List.of(boxed(clean.logits().shape())));
+        float[] engineLogits = engine.logitsOnHeap(tokens).data();
+        for (int i = 0; i < engineLogits.length; i++) {
+            assertEquals(engineLogits[i], clean.logits().data()[i], 1e-5);
+        }
+        Tensor zeros = Tensor.zeros(clean.activation(HookPoints.result(0)).shape());
+        ModelRun patched = c.run(tokens, Set.of(HookPoints.result(0)),
+                List.of(io.circuitscope.spi.HookPatch.replaceHead(HookPoints.result(0), 1, zeros)));
+        Tensor r = patched.activation(HookPoints.result(0));
+        Tensor before = clean.activation(HookPoints.result(0));
+        assertEquals(0f, r.get(1, 3, 1, 5));
+        assertEquals(before.get(1, 3, 0, 5), r.get(1, 3, 0, 5), 1e-5);
+        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> patched.logits());
+        assertTrue(e.getMessage().startsWith("logits was not requested"), e.getMessage());
+    }
+
+    private static Integer[] boxed(int[] a) {
+        return java.util.Arrays.stream(a).boxed().toArray(Integer[]::new);
+    }
+}
