@@ -55,6 +55,7 @@ final class DetectCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         List<HeadDetector> detectors = chosen();
+        checkSettings(detectors);
         LoadedModel m = modelOption.load();
         List<DetectorOutcome> outcomes;
         try (HookedTransformer model = HookedTransformer.load(m.parameters());
@@ -97,6 +98,24 @@ final class DetectCommand implements Callable<Integer> {
             }
         }
         return n;
+    }
+
+    /** Every --set names a chosen detector and a setting it accepts, so a typo fails before minutes of work. */
+    private void checkSettings(List<HeadDetector> detectors) {
+        for (String key : settings.keySet()) {
+            int dot = key.indexOf('.');
+            String id = dot < 0 ? key : key.substring(0, dot);
+            HeadDetector d = detectors.stream().filter(x -> x.id().equals(id)).findFirst().orElseThrow(() ->
+                    new ParameterException(spec.commandLine(), "--set " + key + ": '" + id
+                            + "' is not one of the detectors being run (" + String.join(", ",
+                            detectors.stream().map(HeadDetector::id).toList()) + ")"));
+            String name = dot < 0 ? "" : key.substring(dot + 1);
+            if (!d.options().containsKey(name)) {
+                throw new ParameterException(spec.commandLine(), "--set " + key + ": " + id + " has "
+                        + (d.options().isEmpty() ? "no settings" : "the settings " + String.join(", ",
+                        new java.util.TreeSet<>(d.options().keySet()))));
+            }
+        }
     }
 
     private List<HeadDetector> chosen() {

@@ -64,6 +64,23 @@ class DetectCommandTest {
     }
 
     @Test
+    void settingsForDetectorsNotRunOrSettingsTheyLackAreUsageErrors() {
+        CommandRun r = CliTest.run("detect", "--model", "zoo:toy-induction", "--detectors", "induction",
+                "--set", "previous-token.measure=tl-mul", "--out", tmp.resolve("h.csv").toString());
+        assertEquals(2, r.code(), r::toString);
+        assertTrue(r.err().contains("--set previous-token.measure: 'previous-token' is not one of the"
+                + " detectors being run (induction)"), r::toString);
+        r = CliTest.run("detect", "--model", "zoo:toy-induction", "--set", "induction.measur=tl-mul",
+                "--out", tmp.resolve("h.csv").toString());
+        assertEquals(2, r.code(), r::toString);
+        assertTrue(r.err().contains("--set induction.measur: induction has the settings measure"), r::toString);
+        r = CliTest.run("detect", "--model", "zoo:toy-induction", "--set", "name-mover.x=1",
+                "--out", tmp.resolve("h.csv").toString());
+        assertTrue(r.err().contains("name-mover has no settings"), r::toString);
+        assertFalse(Files.exists(tmp.resolve("h.csv")));
+    }
+
+    @Test
     void unknownDetectorIsAUsageError() {
         CommandRun r = CliTest.run("detect", "--model", "zoo:toy-induction", "--detectors", "induction,nope",
                 "--out", tmp.resolve("h.csv").toString());
@@ -79,7 +96,7 @@ class DetectCommandTest {
         CommandRun r = CliTest.run("detect", "--model", "zoo:toy-induction", "--detectors", "induction",
                 "--set", "induction.measure=bogus", "--out", out.toString());
         assertEquals(1, r.code(), r::toString);
-        assertTrue(r.err().contains("warning: induction failed: java.lang.IllegalArgumentException: unknown measure"
+        assertTrue(r.err().contains("warning: induction failed: IllegalArgumentException: unknown measure"
                 + " 'bogus'; expected targeted, tl-mul or tl-abs"), r::toString);
         assertTrue(r.err().contains("error: no detector produced scores for zoo:toy-induction; nothing written"),
                 r::toString);

@@ -69,7 +69,7 @@ public final class BackupNameMoverDetector implements HeadDetector {
         if (ablated.isEmpty()) {
             return out;
         }
-        ModelRun run = context.run(m.tokens, IoiMeasurements.hooks(context.shape(), false), m.meanAblation(ablated));
+        ModelRun run = context.run(m.tokens, IoiMeasurements.hooks(context.shape(), false, false), m.meanAblation(ablated));
         double[][] after = m.effects(run, false);
         for (int l = 0; l < out.length; l++) {
             for (int h = 0; h < out[l].length; h++) {

@@ -6,6 +6,7 @@ import io.circuitscope.spi.HookPoints;
 import io.circuitscope.spi.IoiProbe;
 import io.circuitscope.spi.ModelRun;
 import io.circuitscope.spi.ModelShape;
+import io.circuitscope.spi.ProbeUnavailableException;
 import io.circuitscope.spi.Tensor;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -68,6 +69,10 @@ final class IoiMeasurements {
             names.add(p.sToken());
         });
         int[] nameIds = names.stream().mapToInt(Integer::intValue).toArray();
+        if (nameIds.length < 3) {
+            throw new ProbeUnavailableException("the IOI prompts use only " + nameIds.length + " names; the control"
+                    + " needs a third");
+        }
         controlNames = new int[PROMPTS];
         for (int b = 0; b < PROMPTS; b++) {
             IoiProbe p = prompts.get(b);
@@ -80,7 +85,7 @@ final class IoiMeasurements {
         unembed = context.weights().parameter("unembed.W_U");
         lnWeight = shape.normalization().equals("LN") ? context.weights().parameter("ln_final.w") : null;
 
-        clean = context.run(tokens, hooks(shape, true));
+        clean = context.run(tokens, hooks(shape, true, true));
         Tensor logits = clean.logits();
         double ld = 0;
         for (int b = 0; b < PROMPTS; b++) {
@@ -115,18 +120,20 @@ final class IoiMeasurements {
         }
     }
 
-    /** Patterns and head results of every layer, the final norm's scale where there is one, and optionally logits. */
-    static Set<String> hooks(ModelShape shape, boolean logits) {
+    /** Head results of every layer, the final norm's scale where there is one, and optionally patterns and logits. */
+    static Set<String> hooks(ModelShape shape, boolean patterns, boolean logits) {
         Set<String> hooks = new HashSet<>();
         for (int l = 0; l < shape.nLayers(); l++) {
-            hooks.add(HookPoints.pattern(l));
+            if (patterns) {
+                hooks.add(HookPoints.pattern(l));
+            }
             hooks.add(HookPoints.result(l));
         }
         if (!shape.normalization().equals("none")) {
             hooks.add(HookPoints.finalScale());
         }
         if (logits) {
-            hooks.add("logits");
+            hooks.add(HookPoints.LOGITS);
         }
         return hooks;
     }

@@ -33,10 +33,6 @@ final class OvCopying {
         }
     }
 
-    int[] candidates() {
-        return candidates.clone();
-    }
-
     CopyScore of(FactoredCircuit ov) {
         float[] v = ov.left().data();
         float[] o = ov.right().data();

@@ -63,6 +63,12 @@ abstract class PatternDetector implements HeadDetector {
     }
 
     @Override
+    public Map<String, String> options() {
+        return Map.of("measure", "targeted (default: rows with a target only, BOS excluded, with a control), or"
+                + " TransformerLens's tl-mul or tl-abs on its own prompt format");
+    }
+
+    @Override
     public HeadScores detect(DetectionContext context) {
         String measure = context.option("measure").orElse("targeted");
         ModelShape shape = context.shape();

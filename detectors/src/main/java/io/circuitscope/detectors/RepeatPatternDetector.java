@@ -1,5 +1,6 @@
 package io.circuitscope.detectors;
 
+import io.circuitscope.core.probe.RepeatedSegment;
 import io.circuitscope.spi.DetectionContext;
 import io.circuitscope.spi.RepeatProbe;
 import java.util.ArrayList;
@@ -27,20 +28,12 @@ abstract class RepeatPatternDetector extends PatternDetector {
             RepeatProbe r = repeats.get(b);
             int offset = r.secondStart() - r.firstStart();
             for (int q = r.secondStart(); q < r.secondStart() + r.length(); q++) {
-                if (occursOnceBefore(tokens[b], q)) {
+                if (RepeatedSegment.occursOnceBefore(tokens[b], q)) {
                     targets.add(new RowTarget(b, q, key(q, offset)));
                     controlTargets.add(new RowTarget(b, q, key(q, offset)));
                 }
             }
         }
         return new Probe(tokens, targets, controls, controlTargets);
-    }
-
-    static boolean occursOnceBefore(int[] tokens, int q) {
-        int count = 0;
-        for (int i = 0; i < q; i++) {
-            count += tokens[i] == tokens[q] ? 1 : 0;
-        }
-        return count == 1;
     }
 }

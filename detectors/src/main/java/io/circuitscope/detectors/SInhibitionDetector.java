@@ -15,13 +15,13 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.function.IntFunction;
 
 /**
  * S-inhibition heads (Wang et al. 2022): heads that attend from END to S2 and steer the name movers' queries toward IO.
- * The score is a path-patching effect: each name mover's query input gets the head's output mean-ablated (its clean
- * output subtracted, its mean over the prompts added) and nothing else changes; the score is how far the name
- * movers' mean attention from END to IO falls. The control is the same patch on the name movers' key inputs.
+ * The score is a path-patching effect: each later name mover's query input gets the head's output mean-ablated (its
+ * clean output subtracted, its mean over the prompts added), every other query and key input of the name movers is
+ * held at its clean value, and the score is how far the later name movers' mean attention from END to IO falls. The
+ * control is the same patch on their key inputs.
  */
 public final class SInhibitionDetector implements HeadDetector {
     /** A head is labelled when its query-path effect reaches this much attention... */
@@ -49,7 +49,8 @@ public final class SInhibitionDetector implements HeadDetector {
                 : names(movers));
         b.setting("label_rule", "query-path effect >= " + LABEL_EFFECT + " and > key-path control;"
                 + " attention END->S2 >= " + LABEL_ATTENTION);
-        int lowest = movers.stream().mapToInt(x -> x[0]).max().orElse(0);
+        int lastMoverLayer = movers.stream().mapToInt(x -> x[0]).max().orElse(0);
+        Map<Integer, Tensor> means = new java.util.HashMap<>();
         Set<String> hooks = new HashSet<>();
         for (int[] nm : movers) {
             hooks.add(HookPoints.pattern(nm[0]));
@@ -61,9 +62,9 @@ public final class SInhibitionDetector implements HeadDetector {
             for (int h = 0; h < context.shape().nHeads(); h++) {
                 double effect = 0;
                 double control = 0;
-                if (l < lowest) {
-                    effect = pathEffect(context, m, movers, inputs, l, h, HookPoints::qInput);
-                    control = pathEffect(context, m, movers, inputs, l, h, HookPoints::kInput);
+                if (l < lastMoverLayer) {
+                    effect = pathEffect(context, m, movers, inputs, l, h, true, means);
+                    control = pathEffect(context, m, movers, inputs, l, h, false, means);
                 }
                 b.score(l, h, effect, control);
                 if (effect >= LABEL_EFFECT && effect > control && m.attnS2[l][h] >= LABEL_ATTENTION) {
@@ -85,32 +86,25 @@ public final class SInhibitionDetector implements HeadDetector {
     }
 
     /**
-     * How far the later name movers' attention END->IO falls when only their {@code input} hook sees head (l, h)
-     * mean-ablated, averaged over those name movers.
+     * How far the later name movers' attention END->IO falls when only their query inputs (or, for the control, only
+     * their key inputs) see head (l, h) mean-ablated. Every other query and key input of every name mover is pinned
+     * to its clean value, so a changed earlier mover cannot reach a later one through the residual stream.
      */
     private static double pathEffect(DetectionContext context, IoiMeasurements m, List<int[]> movers, ModelRun inputs,
-                                      int l, int h, IntFunction<String> input) {
+                                     int l, int h, boolean queryPath, Map<Integer, Tensor> means) {
         Tensor result = m.clean.activation(HookPoints.result(l));
-        Tensor mean = IoiMeasurements.meanOverBatch(result);
+        Tensor mean = means.computeIfAbsent(l, x -> IoiMeasurements.meanOverBatch(result));
         List<HookPatch> patches = new ArrayList<>();
         List<int[]> later = movers.stream().filter(x -> x[0] > l).toList();
         Set<String> hooks = new HashSet<>();
-        for (int[] nm : later) {
-            Tensor clean = inputs.activation(input.apply(nm[0]));
-            float[] v = clean.data().clone();
-            int batch = clean.dim(0);
-            int pos = clean.dim(1);
-            int d = clean.dim(3);
-            for (int b = 0; b < batch; b++) {
-                for (int p = 0; p < pos; p++) {
-                    int to = clean.index(b, p, nm[1], 0);
-                    int from = result.index(b, p, h, 0);
-                    for (int j = 0; j < d; j++) {
-                        v[to + j] += mean.data()[from + j] - result.data()[from + j];
-                    }
-                }
-            }
-            patches.add(HookPatch.replaceHead(input.apply(nm[0]), nm[1], new Tensor(clean.shape(), v)));
+        for (int[] nm : movers) {
+            boolean tested = nm[0] > l;
+            Tensor q = inputs.activation(HookPoints.qInput(nm[0]));
+            Tensor k = inputs.activation(HookPoints.kInput(nm[0]));
+            patches.add(HookPatch.replaceHead(HookPoints.qInput(nm[0]), nm[1],
+                    tested && queryPath ? withoutHead(q, nm[1], result, mean, h) : q));
+            patches.add(HookPatch.replaceHead(HookPoints.kInput(nm[0]), nm[1],
+                    tested && !queryPath ? withoutHead(k, nm[1], result, mean, h) : k));
             hooks.add(HookPoints.pattern(nm[0]));
         }
         ModelRun patched = context.run(m.tokens, hooks, patches);
@@ -125,5 +119,21 @@ public final class SInhibitionDetector implements HeadDetector {
             drop += (m.attnIo[nm[0]][nm[1]] - after) / later.size();
         }
         return drop;
+    }
+
+    /** A mover's clean input with head h's clean output replaced by its mean: input - result_h + mean_h. */
+    private static Tensor withoutHead(Tensor clean, int moverHead, Tensor result, Tensor mean, int h) {
+        float[] v = clean.data().clone();
+        int d = clean.dim(3);
+        for (int b = 0; b < clean.dim(0); b++) {
+            for (int p = 0; p < clean.dim(1); p++) {
+                int to = clean.index(b, p, moverHead, 0);
+                int from = result.index(b, p, h, 0);
+                for (int j = 0; j < d; j++) {
+                    v[to + j] += mean.data()[from + j] - result.data()[from + j];
+                }
+            }
+        }
+        return new Tensor(clean.shape(), v);
     }
 }

@@ -1,8 +1,9 @@
 package io.circuitscope.detectors;
 
 /**
- * TransformerLens's head-detector similarity between one head's attention pattern and a detection pattern, exactly as
- * its {@code compute_head_attention_similarity_score} computes it, so users can reproduce the numbers they know.
+ * TransformerLens's head-detector similarity between one head's attention pattern and a detection pattern, as its
+ * {@code compute_head_attention_similarity_score} computes it, so users can reproduce the numbers they know. This
+ * computes in double precision where TransformerLens uses float32, so a last digit may differ.
  */
 enum TransformerLensMeasure {
     /** sum(pattern * detection) / sum(pattern), after zeroing excluded entries of the pattern. */
@@ -49,8 +50,9 @@ enum TransformerLensMeasure {
             }
         }
         double meanTimesSize = sum / ((double) n * n) * n;
-        // Python's round() rounds half to even; Math.rint does the same.
-        return 1 - Math.rint(meanTimesSize * 1000) / 1000;
+        // Python's round(x, 3) rounds the double's exact binary value half to even, as BigDecimal(double) does.
+        return 1 - new java.math.BigDecimal(meanTimesSize).setScale(3, java.math.RoundingMode.HALF_EVEN)
+                .doubleValue();
     }
 
     private static boolean excluded(int q, int k, boolean excludeBos, boolean excludeCurrent) {

@@ -23,7 +23,8 @@ public interface DetectionContext {
 
     /**
      * Runs the model on {@code tokens} (equal-length rows), caching the named hooks (TransformerLens names, for
-     * example {@code blocks.0.attn.hook_pattern}) and applying the patches in order.
+     * example {@code blocks.0.attn.hook_pattern}) and applying the patches in order. Logits over a real vocabulary
+     * are large, so they are computed only when {@code hooks} contains {@link HookPoints#LOGITS}.
      */
     ModelRun run(int[][] tokens, Set<String> hooks, List<HookPatch> patches);
 

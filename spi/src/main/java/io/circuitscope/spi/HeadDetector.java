@@ -1,5 +1,6 @@
 package io.circuitscope.spi;
 
+import java.util.Map;
 import org.pf4j.ExtensionPoint;
 
 /**
@@ -12,6 +13,14 @@ public interface HeadDetector extends ExtensionPoint {
 
     /** One sentence saying what the score measures. */
     String description();
+
+    /**
+     * The settings this detector reads through {@link DetectionContext#option}, each with a one-line description; the
+     * host refuses any other. None by default.
+     */
+    default Map<String, String> options() {
+        return Map.of();
+    }
 
     /**
      * Scores every head. May throw {@link ProbeUnavailableException} when the model cannot serve the detector's

@@ -2,6 +2,9 @@ package io.circuitscope.spi;
 
 /** TransformerLens hook names that detectors commonly ask for. */
 public final class HookPoints {
+    /** Not a hook: the name that asks {@link DetectionContext#run} for the logits, which it skips otherwise. */
+    public static final String LOGITS = "logits";
+
     private HookPoints() {
     }
 

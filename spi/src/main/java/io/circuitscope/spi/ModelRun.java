@@ -2,7 +2,7 @@ package io.circuitscope.spi;
 
 /** The logits and the cached hooks of one forward pass. */
 public interface ModelRun {
-    /** Logits [batch, pos, d_vocab]. */
+    /** Logits [batch, pos, d_vocab], when {@link HookPoints#LOGITS} was requested. */
     Tensor logits();
 
     /**

@@ -65,8 +65,13 @@ public final class CompositionScores {
                 }
                 for (int a = 0; a < n; a++) {
                     for (int b = a + 1; b < n; b++) {
-                        double[][] block = block(wv[a], wo[a], left(mode, wq[b], wk[b], wv[b]),
-                                right(mode, wq[b], wk[b], wo[b]));
+                        double[][] block;
+                        // Each block's intermediates live in their own scope, so memory stays one block deep.
+                        try (NDManager scope = m.newSubManager()) {
+                            block = block(into(scope, wv[a]), into(scope, wo[a]),
+                                    left(mode, into(scope, wq[b]), into(scope, wk[b]), into(scope, wv[b])),
+                                    right(mode, into(scope, wq[b]), into(scope, wk[b]), into(scope, wo[b])));
+                        }
                         for (int i = 0; i < h; i++) {
                             for (int j = 0; j < h; j++) {
                                 s[mode.ordinal()][a][i][b][j] = block[i][j];
@@ -101,6 +106,13 @@ public final class CompositionScores {
      * Scores for every pair of a writer (OV = v o) and a reader (l r), from d_head-sized Gram matrices:
      * ||v o l r||^2 = tr(v^T v · (o l) · r r^T · (o l)^T), so nothing d_model x d_model is ever formed.
      */
+    /** A copy of {@code x} owned by {@code scope}, so that every result computed from it lands there too. */
+    private static NDArray into(NDManager scope, NDArray x) {
+        NDArray copy = x.duplicate();
+        copy.attach(scope);
+        return copy;
+    }
+
     private static double[][] block(NDArray v, NDArray o, NDArray l, NDArray r) {
         long heads = v.getShape().get(0);
         long readers = l.getShape().get(0);
@@ -108,17 +120,21 @@ public final class CompositionScores {
         NDArray go = o.matMul(o.transpose(0, 2, 1));                     // [A, dh, dh]
         NDArray gl = l.transpose(0, 2, 1).matMul(l);                     // [B, dh, dh]
         NDArray gr = r.matMul(r.transpose(0, 2, 1));                     // [B, dh, dh]
-        NDArray normA = gv.mul(go).sum(new int[] {1, 2}).sqrt();         // tr(G1 G2) for symmetric G2
-        NDArray normB = gl.mul(gr).sum(new int[] {1, 2}).sqrt();
+        NDArray normA = gv.mul(go).sum(new int[] {1, 2}).maximum(0f).sqrt();   // tr(G1 G2) for symmetric G2
+        NDArray normB = gl.mul(gr).sum(new int[] {1, 2}).maximum(0f).sqrt();
         NDArray cross = o.expandDims(1).matMul(l.expandDims(0));        // [A, B, dh, dh] = o_a l_b
         NDArray t = gv.expandDims(1).matMul(cross).matMul(gr.expandDims(0));
-        NDArray normAb = t.mul(cross).sum(new int[] {2, 3}).sqrt();     // [A, B]
-        NDArray score = normAb.div(normA.expandDims(1).mul(normB.expandDims(0)));
-        float[] flat = score.toFloatArray();
+        // Squared norms can come out a hair below zero in float32; clamp before the square root.
+        NDArray normAb = t.mul(cross).sum(new int[] {2, 3}).maximum(0f).sqrt();     // [A, B]
+        float[] flat = normAb.toFloatArray();
+        float[] a = normA.toFloatArray();
+        float[] b = normB.toFloatArray();
         double[][] out = new double[(int) heads][(int) readers];
         for (int i = 0; i < heads; i++) {
             for (int j = 0; j < readers; j++) {
-                out[i][j] = flat[(int) (i * readers + j)];
+                double denominator = (double) a[i] * b[j];
+                // A head with zero weights composes with nothing: score 0, never NaN.
+                out[i][j] = denominator > 0 ? flat[(int) (i * readers + j)] / denominator : 0;
             }
         }
         return out;
@@ -128,11 +144,13 @@ public final class CompositionScores {
         SplittableRandom rng = new SplittableRandom(seed ^ mode.ordinal());
         double sum = 0;
         for (int i = 0; i < BASELINE_SAMPLES; i++) {
-            NDArray v = gaussian(m, rng, dModel, dHead);
-            NDArray o = gaussian(m, rng, dHead, dModel);
-            NDArray l = gaussian(m, rng, dModel, dHead);
-            NDArray r = gaussian(m, rng, dHead, dModel);
-            sum += block(v, o, l, r)[0][0];
+            try (NDManager scope = m.newSubManager()) {
+                NDArray v = gaussian(scope, rng, dModel, dHead);
+                NDArray o = gaussian(scope, rng, dHead, dModel);
+                NDArray l = gaussian(scope, rng, dModel, dHead);
+                NDArray r = gaussian(scope, rng, dHead, dModel);
+                sum += block(v, o, l, r)[0][0];
+            }
         }
         return sum / BASELINE_SAMPLES;
     }

@@ -47,7 +47,7 @@ public final class DetectorRunner {
             } catch (ProbeUnavailableException e) {
                 problem = "skipped: " + e.getMessage();
             } catch (RuntimeException | LinkageError e) {
-                problem = "failed: " + e;
+                problem = "failed: " + e.getClass().getSimpleName() + ": " + e.getMessage();
             }
             out.add(new DetectorOutcome(d.id(), d.description(), scores, Optional.ofNullable(problem),
                     (System.nanoTime() - start) / 1e9));

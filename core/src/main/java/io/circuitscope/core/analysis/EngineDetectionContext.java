@@ -11,6 +11,7 @@ import io.circuitscope.core.model.ModelConfig;
 import io.circuitscope.core.source.LoadedModel;
 import io.circuitscope.spi.DetectionContext;
 import io.circuitscope.spi.HookPatch;
+import io.circuitscope.spi.HookPoints;
 import io.circuitscope.spi.ModelRun;
 import io.circuitscope.spi.ModelShape;
 import io.circuitscope.spi.ProbeSets;
@@ -31,8 +32,6 @@ import java.util.SplittableRandom;
  * {@link Tensor}s, and the random source is seeded from the run's seed and the detector's id.
  */
 public final class EngineDetectionContext implements DetectionContext {
-    /** The pseudo hook name that asks {@link #run} for logits, which are large for real vocabularies. */
-    public static final String LOGITS = HeapModelRun.NAME;
 
     private final LoadedModel model;
     private final HookedTransformer engine;
@@ -118,12 +117,12 @@ public final class EngineDetectionContext implements DetectionContext {
     public ModelRun run(int[][] tokens, Set<String> hooks, List<HookPatch> patches) {
         try (NDManager out = engine.manager().newSubManager()) {
             RunOptions.Builder options = RunOptions.builder();
-            if (!hooks.contains(LOGITS)) {
+            if (!hooks.contains(HookPoints.LOGITS)) {
                 // Unembedding every position of a real vocabulary costs as much as a layer; nobody asked for it.
                 options.logitsAt(0);
             }
             for (String hook : hooks) {
-                if (!hook.equals(LOGITS)) {
+                if (!hook.equals(HookPoints.LOGITS)) {
                     options.cache(hook);
                 }
             }
@@ -137,7 +136,7 @@ public final class EngineDetectionContext implements DetectionContext {
             ForwardResult r = engine.run(out, tokens, options.build());
             Map<String, Tensor> values = new HashMap<>();
             for (String hook : hooks) {
-                values.put(hook, toTensor(hook.equals(LOGITS) ? r.logits() : r.cache().get(hook)));
+                values.put(hook, toTensor(hook.equals(HookPoints.LOGITS) ? r.logits() : r.cache().get(hook)));
             }
             return new HeapModelRun(values);
         }

@@ -1,16 +1,15 @@
 package io.circuitscope.core.analysis;
 
+import io.circuitscope.spi.HookPoints;
 import io.circuitscope.spi.ModelRun;
 import io.circuitscope.spi.Tensor;
 import java.util.Map;
 
-/** A finished run's requested values on the heap: logits under {@link #NAME}, and cached hooks by name. */
+/** A finished run's requested values on the heap: logits under {@link HookPoints#LOGITS}, and hooks by name. */
 record HeapModelRun(Map<String, Tensor> values) implements ModelRun {
-    static final String NAME = "logits";
-
     @Override
     public Tensor logits() {
-        return activation(NAME);
+        return activation(HookPoints.LOGITS);
     }
 
     @Override

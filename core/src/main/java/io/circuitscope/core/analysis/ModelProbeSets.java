@@ -52,11 +52,15 @@ public final class ModelProbeSets implements ProbeSets {
     private RepeatedSegmentGenerator generator(int length) {
         int vocab = model.config().dVocab();
         int first = bos == 0 ? 1 : 0;
-        int count = bos == 0 || bos == vocab - 1 ? vocab - 1 : vocab;
+        int count = bos >= 0 ? vocab - 1 : vocab;
         int body = length - (bos >= 0 ? 1 : 0);
-        if (length > model.config().nCtx() || body < 6) {
+        if (length > model.config().nCtx()) {
             throw new ProbeUnavailableException("probes of " + length + " tokens do not fit the model's context of "
                     + model.config().nCtx());
+        }
+        if (body < 6) {
+            throw new ProbeUnavailableException("probes of " + length + " tokens are too short to hold a repeated"
+                    + " segment of 3 tokens twice");
         }
         return new RepeatedSegmentGenerator(length, bos, first, count, 3, body / 2);
     }
@@ -67,6 +71,9 @@ public final class ModelProbeSets implements ProbeSets {
         // Prompts batch only when they are equally long, so draw from the templates of the most common length.
         TreeMap<Integer, List<Integer>> byLength = new TreeMap<>();
         for (int t = 0; t < set.templates().size(); t++) {
+            if (set.hasThirdName(t)) {
+                continue;  // a third name is neither IO nor S; these probes have none
+            }
             byLength.computeIfAbsent(set.prompt(t, 0, 1, true).tokens().length, k -> new ArrayList<>()).add(t);
         }
         List<Integer> chosen = byLength.values().stream()

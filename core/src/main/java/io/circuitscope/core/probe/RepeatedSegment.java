@@ -23,9 +23,14 @@ public record RepeatedSegment(int[] tokens, int firstStart, int secondStart, int
         if (isControl() || t < secondStart || t >= secondStart + length - 1) {
             return false;
         }
+        return occursOnceBefore(tokens, t);
+    }
+
+    /** True when the token at {@code position} occurs exactly once before it, so what followed it is unambiguous. */
+    public static boolean occursOnceBefore(int[] tokens, int position) {
         int count = 0;
-        for (int i = 0; i < t; i++) {
-            if (tokens[i] == tokens[t]) {
+        for (int i = 0; i < position; i++) {
+            if (tokens[i] == tokens[position]) {
                 count++;
             }
         }

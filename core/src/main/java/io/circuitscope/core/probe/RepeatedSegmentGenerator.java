@@ -19,7 +19,8 @@ public final class RepeatedSegmentGenerator {
      * @param sequenceLength total length including the BOS token at position 0
      * @param bosId the BOS id placed at position 0, or -1 for none
      * @param firstTokenId the lowest id drawn for segments and filler
-     * @param tokenCount how many consecutive ids, starting at {@code firstTokenId}, are drawn from
+     * @param tokenCount how many consecutive ids, starting at {@code firstTokenId}, are drawn from; when the BOS id
+     *     falls among them it is skipped (the range extends by one), so BOS only ever stands at position 0
      * @param minSegment the shortest repeated segment
      * @param maxSegment the longest repeated segment
      */
@@ -33,7 +34,7 @@ public final class RepeatedSegmentGenerator {
         if (tokenCount < 2) {
             throw new IllegalArgumentException("need at least 2 token ids to draw from");
         }
-        if (firstTokenId < 0 || (long) firstTokenId + tokenCount > Integer.MAX_VALUE) {
+        if (firstTokenId < 0 || (long) firstTokenId + tokenCount >= Integer.MAX_VALUE) {
             long last = (long) firstTokenId + tokenCount - 1;
             throw new IllegalArgumentException("token ids " + firstTokenId + ".." + last + " are not valid ids");
         }
@@ -67,20 +68,6 @@ public final class RepeatedSegmentGenerator {
 
     public int maxSegment() {
         return maxSegment;
-    }
-
-    /** A sequence with one repeated segment at a random length, start and offset. */
-    public RepeatedSegment repeated(SplittableRandom rng) {
-        int[] t = filler(rng);
-        int start = bosId >= 0 ? 1 : 0;
-        int length = minSegment + rng.nextInt(maxSegment - minSegment + 1);
-        int room = sequenceLength - start - 2 * length;
-        // Choose the first copy's start and the gap independently so that offsets vary as much as starts do.
-        int gap = rng.nextInt(room + 1);
-        int first = start + rng.nextInt(room - gap + 1);
-        int second = first + length + gap;
-        System.arraycopy(t, first, t, second, length);
-        return new RepeatedSegment(t, first, second, length);
     }
 
     /**
@@ -118,11 +105,6 @@ public final class RepeatedSegmentGenerator {
         return placed(rng, length, start, start + length);
     }
 
-    /** A sequence of random filler with no deliberate repeat. */
-    public RepeatedSegment control(SplittableRandom rng) {
-        return new RepeatedSegment(filler(rng), 0, 0, 0);
-    }
-
     /**
      * BOS (when used), then distinct random tokens, as many as the id range allows before tokens must repeat: the
      * control for repeat probes, where no head can find an earlier copy.
@@ -132,7 +114,7 @@ public final class RepeatedSegmentGenerator {
         java.util.Set<Integer> seen = new java.util.HashSet<>();
         for (int i = bosId >= 0 ? 1 : 0; i < sequenceLength; i++) {
             while (seen.size() < tokenCount && !seen.add(t[i])) {
-                t[i] = firstTokenId + rng.nextInt(tokenCount);
+                t[i] = draw(rng);
             }
         }
         return t;
@@ -146,8 +128,13 @@ public final class RepeatedSegmentGenerator {
             start = 1;
         }
         for (int i = start; i < sequenceLength; i++) {
-            t[i] = firstTokenId + rng.nextInt(tokenCount);
+            t[i] = draw(rng);
         }
         return t;
+    }
+
+    private int draw(SplittableRandom rng) {
+        int id = firstTokenId + rng.nextInt(tokenCount);
+        return bosId >= firstTokenId && id >= bosId ? id + 1 : id;
     }
 }

@@ -1,5 +1,6 @@
 package io.circuitscope.core.zoo;
 
+import io.circuitscope.core.probe.RepeatedSegment;
 import java.util.Arrays;
 import java.util.SplittableRandom;
 
@@ -74,20 +75,9 @@ final class RepeatingStreamWindow {
         System.arraycopy(stream, from, tokens, 1, body);
         for (int p = 1; p < window - 1; p++) {
             int d = distance[from + p];  // the stream index of window position p + 1
-            if (d > 0 && p - d >= 1 && occursOnceBefore(tokens, p)) {
+            if (d > 0 && p - d >= 1 && RepeatedSegment.occursOnceBefore(tokens, p)) {
                 targets[p] = tokens[p + 1];
             }
         }
-    }
-
-    /** True when the token at {@code p} occurs exactly once before it, so its next token is unambiguous. */
-    private static boolean occursOnceBefore(int[] tokens, int p) {
-        int count = 0;
-        for (int i = 0; i < p; i++) {
-            if (tokens[i] == tokens[p]) {
-                count++;
-            }
-        }
-        return count == 1;
     }
 }

@@ -77,7 +77,7 @@ class DetectorRunnerTest {
         List<String> progress = new ArrayList<>();
         List<DetectorOutcome> out = DetectorRunner.run(model, engine, ds, 1, Map.of(), progress::add);
         assertEquals(List.of("throws", "nan", "wrong-shape", "null", "needs-text", "fine"), progress);
-        assertEquals("failed: java.lang.IllegalStateException: boom", out.get(0).problem().orElseThrow());
+        assertEquals("failed: IllegalStateException: boom", out.get(0).problem().orElseThrow());
         assertEquals("the score of L1H1 is NaN", out.get(1).problem().orElseThrow());
         assertEquals("scores for 3 layers, the model has 2", out.get(2).problem().orElseThrow());
         assertEquals("returned no scores", out.get(3).problem().orElseThrow());
@@ -85,6 +85,7 @@ class DetectorRunnerTest {
                 + " ids", out.get(4).problem().orElseThrow());
         assertTrue(out.subList(0, 5).stream().allMatch(o -> o.scores().isEmpty()));
         assertEquals(0.5, out.get(5).scores().orElseThrow().score(0, 1));
+        assertTrue(out.stream().allMatch(o -> o.seconds() >= 0 && o.seconds() < 60), out::toString);
         assertTrue(out.get(5).problem().isEmpty());
     }
 
@@ -124,9 +125,45 @@ class DetectorRunnerTest {
         Tensor before = clean.activation(HookPoints.result(0));
         assertEquals(0f, r.get(1, 3, 1, 5));
         assertEquals(before.get(1, 3, 0, 5), r.get(1, 3, 0, 5), 1e-5);
+        // A pattern patch replaces one head's slice along the head axis of [batch, head, query, key].
+        Tensor flat = Tensor.zeros(2, 2, 6, 6);
+        ModelRun patternPatched = c.run(tokens, Set.of(HookPoints.pattern(1)),
+                List.of(io.circuitscope.spi.HookPatch.replaceHead(HookPoints.pattern(1), 0, flat)));
+        assertEquals(0f, patternPatched.pattern(1).get(1, 0, 5, 0));
+        assertEquals(clean.pattern(1).get(1, 1, 5, 0), patternPatched.pattern(1).get(1, 1, 5, 0), 1e-6);
         IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
                 () -> patched.logits());
         assertTrue(e.getMessage().startsWith("logits was not requested"), e.getMessage());
+    }
+
+    @Test
+    void theContextDescribesTheModelAndItsWeights() {
+        EngineDetectionContext c = new EngineDetectionContext(model, engine, new ModelProbeSets(model), 11, "t",
+                Map.of());
+        assertEquals(new ModelShape(2, 2, 16, 8, 30, 16, 0, true, "LN"), c.shape());
+        assertEquals(11, c.seed());
+        assertTrue(c.vocabulary().isEmpty());
+        var w = model.weights();
+        for (int layer = 0; layer < 2; layer++) {
+            for (int head = 0; head < 2; head++) {
+                var ov = c.weights().ov(layer, head);
+                var qk = c.weights().qk(layer, head);
+                for (int i = 0; i < 16; i++) {
+                    for (int j = 0; j < 8; j++) {
+                        String b = "blocks." + layer + ".attn.";
+                        assertEquals(w.get(b + "W_V").data()[(head * 16 + i) * 8 + j], ov.left().get(i, j));
+                        assertEquals(w.get(b + "W_O").data()[(head * 8 + j) * 16 + i], ov.right().get(j, i));
+                        assertEquals(w.get(b + "W_Q").data()[(head * 16 + i) * 8 + j], qk.left().get(i, j));
+                        // The QK circuit's right factor is W_K transposed.
+                        assertEquals(w.get(b + "W_K").data()[(head * 16 + i) * 8 + j], qk.right().get(j, i));
+                    }
+                }
+            }
+        }
+        assertEquals("head 2 does not exist (the model has 2 heads per layer)", org.junit.jupiter.api.Assertions
+                .assertThrows(IllegalArgumentException.class, () -> c.weights().ov(0, 2)).getMessage());
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> c.weights().parameter("nope"));
     }
 
     private static Integer[] boxed(int[] a) {

@@ -107,7 +107,7 @@ class RepeatedSegmentGeneratorTest {
         RepeatedSegmentGenerator g = inductionLike();
         SplittableRandom rng = new SplittableRandom(1);
         for (int i = 0; i < DRAWS; i++) {
-            RepeatedSegment s = g.repeated(rng);
+            RepeatedSegment s = g.placedAnywhere(rng);
             assertFalse(s.isControl());
             assertWellFormed(g, s);
         }
@@ -121,7 +121,7 @@ class RepeatedSegmentGeneratorTest {
         TreeSet<Integer> lengths = new TreeSet<>();
         TreeSet<Integer> firstStarts = new TreeSet<>();
         for (int i = 0; i < DRAWS; i++) {
-            RepeatedSegment s = g.repeated(rng);
+            RepeatedSegment s = g.placedAnywhere(rng);
             offsets.merge(s.offset(), 1, Integer::sum);
             lengths.add(s.length());
             firstStarts.add(s.firstStart());
@@ -144,20 +144,36 @@ class RepeatedSegmentGeneratorTest {
         SplittableRandom rng = new SplittableRandom(3);
         boolean sawZero = false;
         for (int i = 0; i < DRAWS; i++) {
-            RepeatedSegment s = g.repeated(rng);
+            RepeatedSegment s = g.placedAnywhere(rng);
             assertWellFormed(g, s);
             sawZero |= s.firstStart() == 0;
         }
         assertTrue(sawZero);
-        RepeatedSegment c = g.control(rng);
+        RepeatedSegment c = new RepeatedSegment(g.distinct(rng), 0, 0, 0);
         assertWellFormed(g, c);
         assertTrue(Arrays.stream(c.tokens()).allMatch(id -> id >= 100 && id < 120));
     }
 
     @Test
+    void aBosIdInsideTheRangeIsSkippedSoItOnlyStandsAtPositionZero() {
+        // ids 0..9 except BOS 4: the range extends to 10
+        RepeatedSegmentGenerator g = new RepeatedSegmentGenerator(12, 4, 0, 10, 2, 5);
+        SplittableRandom rng = new SplittableRandom(8);
+        Set<Integer> seen = new HashSet<>();
+        for (int i = 0; i < DRAWS; i++) {
+            int[] t = i % 2 == 0 ? g.placedAnywhere(rng).tokens() : g.distinct(rng);
+            assertEquals(4, t[0]);
+            for (int p = 1; p < t.length; p++) {
+                seen.add(t[p]);
+            }
+        }
+        assertEquals(Set.of(0, 1, 2, 3, 5, 6, 7, 8, 9, 10), seen);
+    }
+
+    @Test
     void segmentsThatExactlyFillTheBodyAreAllowed() {
         RepeatedSegmentGenerator g = new RepeatedSegmentGenerator(11, 7, 10, 5, 5, 5);
-        RepeatedSegment s = g.repeated(new SplittableRandom(4));
+        RepeatedSegment s = g.placedAnywhere(new SplittableRandom(4));
         assertWellFormed(g, s);
         assertEquals(1, s.firstStart());
         assertEquals(6, s.secondStart());
@@ -169,7 +185,7 @@ class RepeatedSegmentGeneratorTest {
         RepeatedSegmentGenerator g = inductionLike();
         SplittableRandom rng = new SplittableRandom(5);
         for (int i = 0; i < 200; i++) {
-            RepeatedSegment c = g.control(rng);
+            RepeatedSegment c = new RepeatedSegment(g.distinct(rng), 0, 0, 0);
             assertTrue(c.isControl());
             assertEquals(0, c.length());
             assertWellFormed(g, c);
@@ -191,7 +207,7 @@ class RepeatedSegmentGeneratorTest {
         int targets = 0;
         int ambiguousInSecondCopy = 0;
         for (int i = 0; i < 500; i++) {
-            RepeatedSegment s = g.repeated(rng);
+            RepeatedSegment s = g.placedAnywhere(rng);
             int[] tok = s.tokens();
             for (int t = -1; t <= tok.length; t++) {
                 boolean inSecondCopyBeforeLast = t >= s.secondStart() && t < s.secondStart() + s.length() - 1;
@@ -246,7 +262,7 @@ class RepeatedSegmentGeneratorTest {
     @Test
     void acceptsTheBoundaryWithoutBos() {
         RepeatedSegmentGenerator g = new RepeatedSegmentGenerator(10, -1, 1, 2, 2, 5);
-        assertWellFormed(g, g.repeated(new SplittableRandom(7)));
+        assertWellFormed(g, g.placedAnywhere(new SplittableRandom(7)));
     }
 
     @Test
@@ -257,9 +273,9 @@ class RepeatedSegmentGeneratorTest {
         boolean differsFromOtherSeed = false;
         SplittableRandom other = new SplittableRandom(43);
         for (int i = 0; i < 100; i++) {
-            RepeatedSegment x = i % 3 == 0 ? g.control(a) : g.repeated(a);
-            RepeatedSegment y = i % 3 == 0 ? g.control(b) : g.repeated(b);
-            RepeatedSegment z = i % 3 == 0 ? g.control(other) : g.repeated(other);
+            RepeatedSegment x = i % 3 == 0 ? new RepeatedSegment(g.distinct(a), 0, 0, 0) : g.placedAnywhere(a);
+            RepeatedSegment y = i % 3 == 0 ? new RepeatedSegment(g.distinct(b), 0, 0, 0) : g.placedAnywhere(b);
+            RepeatedSegment z = i % 3 == 0 ? new RepeatedSegment(g.distinct(other), 0, 0, 0) : g.placedAnywhere(other);
             assertArrayEquals(x.tokens(), y.tokens());
             assertEquals(x.firstStart(), y.firstStart());
             assertEquals(x.secondStart(), y.secondStart());
