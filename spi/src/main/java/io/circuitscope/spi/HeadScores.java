@@ -73,8 +73,8 @@ public final class HeadScores {
         }
         for (double[][] a : new double[][][] {scores, controls}) {
             for (double[] row : a) {
-                if (row == null || row.length != shape.nHeads()) {
-                    return "a layer has " + (row == null ? 0 : row.length) + " scores, the model has "
+                if (row.length != shape.nHeads()) {
+                    return "a layer has " + row.length + " scores, the model has "
                             + shape.nHeads() + " heads";
                 }
             }

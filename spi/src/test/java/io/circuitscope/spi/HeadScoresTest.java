@@ -38,7 +38,26 @@ class HeadScoresTest {
         assertEquals(List.of("a", "z"), List.copyOf(s.settings().keySet()));
         assertEquals("0.5", s.settings().get("a"));
         assertEquals(List.of("a", "b"), List.copyOf(s.evidence(0, 1).components().keySet()));
+        assertEquals(Map.of(), s.evidence(1, 0).components());
+        assertEquals(0, HeadScores.builder(new ModelShape(0, 3, 8, 4, 10, 16, 0, true, "LN")).build().heads());
         assertThrows(UnsupportedOperationException.class, () -> s.settings().put("x", "y"));
+    }
+
+    @Test
+    void smallValueTypesSayWhatTheyHold() {
+        assertTrue(SHAPE.hasBos());
+        assertFalse(new ModelShape(1, 1, 8, 4, 10, 16, -1, true, "none").hasBos());
+        assertTrue(new RepeatProbe(new int[] {0, 1}, 0, 0, 0).isControl());
+        assertFalse(new RepeatProbe(new int[] {0, 1, 1}, 1, 2, 1).isControl());
+        HookPatch whole = HookPatch.replace("x", Tensor.zeros(1));
+        assertEquals(-1, whole.head());
+        assertEquals(2, HookPatch.replaceHead("x", 2, Tensor.zeros(1)).head());
+        assertEquals(0, HookPatch.replaceHead("x", 0, Tensor.zeros(1)).head());
+        assertThrows(IllegalArgumentException.class, () -> HookPatch.replaceHead("x", -1, Tensor.zeros(1)));
+        assertEquals(List.of("blocks.3.attn.hook_pattern", "blocks.3.attn.hook_result", "blocks.3.hook_q_input",
+                        "blocks.3.hook_k_input", "blocks.3.hook_resid_pre", "ln_final.hook_scale", "logits"),
+                List.of(HookPoints.pattern(3), HookPoints.result(3), HookPoints.qInput(3), HookPoints.kInput(3),
+                        HookPoints.residPre(3), HookPoints.finalScale(), HookPoints.LOGITS));
     }
 
     @Test

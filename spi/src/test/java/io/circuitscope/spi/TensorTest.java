@@ -30,5 +30,14 @@ class TensorTest {
         assertThrows(IndexOutOfBoundsException.class, () -> t.get(0, -1));
         assertThrows(IllegalArgumentException.class, () -> t.get(0));
         assertThrows(IllegalArgumentException.class, () -> new Tensor(new int[] {-1}, new float[0]));
+        // Two negative dimensions multiply to a size that fits; the check still refuses them.
+        assertEquals("negative dimension in [-1, -1]", assertThrows(IllegalArgumentException.class,
+                () -> new Tensor(new int[] {-1, -1}, new float[1])).getMessage());
+        // Indices that would land inside the data when flattened are still refused.
+        assertThrows(IndexOutOfBoundsException.class, () -> t.get(1, -1));
+        assertThrows(IndexOutOfBoundsException.class, () -> t.get(0, 3));
+        assertEquals(0, new Tensor(new int[] {0, 3}, new float[0]).data().length);
+        assertEquals("Tensor[2, 3]", t.toString());
+        assertEquals(java.util.List.of(2, 3), java.util.Arrays.stream(t.shape()).boxed().toList());
     }
 }

@@ -51,7 +51,7 @@ public final class ModelProbeSets implements ProbeSets {
     /** Draws ids from the whole vocabulary except BOS, which only ever stands at position 0. */
     private RepeatedSegmentGenerator generator(int length) {
         int vocab = model.config().dVocab();
-        int first = bos == 0 ? 1 : 0;
+        // The generator skips the BOS id wherever it falls among the ids it draws.
         int count = bos >= 0 ? vocab - 1 : vocab;
         int body = length - (bos >= 0 ? 1 : 0);
         if (length > model.config().nCtx()) {
@@ -62,7 +62,7 @@ public final class ModelProbeSets implements ProbeSets {
             throw new ProbeUnavailableException("probes of " + length + " tokens are too short to hold a repeated"
                     + " segment of 3 tokens twice");
         }
-        return new RepeatedSegmentGenerator(length, bos, first, count, 3, body / 2);
+        return new RepeatedSegmentGenerator(length, bos, 0, count, 3, body / 2);
     }
 
     @Override

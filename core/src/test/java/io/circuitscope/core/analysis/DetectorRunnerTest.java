@@ -130,6 +130,12 @@ class DetectorRunnerTest {
         ModelRun patternPatched = c.run(tokens, Set.of(HookPoints.pattern(1)),
                 List.of(io.circuitscope.spi.HookPatch.replaceHead(HookPoints.pattern(1), 0, flat)));
         assertEquals(0f, patternPatched.pattern(1).get(1, 0, 5, 0));
+        // A whole-hook patch replaces every head.
+        ModelRun whole = c.run(tokens, Set.of(HookPoints.result(0)),
+                List.of(io.circuitscope.spi.HookPatch.replace(HookPoints.result(0), zeros)));
+        for (float x : whole.activation(HookPoints.result(0)).data()) {
+            assertEquals(0f, x);
+        }
         assertEquals(clean.pattern(1).get(1, 1, 5, 0), patternPatched.pattern(1).get(1, 1, 5, 0), 1e-6);
         IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
                 () -> patched.logits());
@@ -143,6 +149,12 @@ class DetectorRunnerTest {
         assertEquals(new ModelShape(2, 2, 16, 8, 30, 16, 0, true, "LN"), c.shape());
         assertEquals(11, c.seed());
         assertTrue(c.vocabulary().isEmpty());
+        LoadedModel ioi = io.circuitscope.core.source.ModelSource.load("zoo:toy-ioi");
+        var vocab = new EngineDetectionContext(ioi, engine, new ModelProbeSets(ioi), 1, "t", Map.of()).vocabulary()
+                .orElseThrow();
+        int mary = vocab.singleToken(" Mary").orElseThrow();
+        assertEquals(List.of(mary), java.util.Arrays.stream(vocab.encode("Mary")).boxed().toList());
+        assertEquals("Mary", vocab.token(mary).strip());
         var w = model.weights();
         for (int layer = 0; layer < 2; layer++) {
             for (int head = 0; head < 2; head++) {

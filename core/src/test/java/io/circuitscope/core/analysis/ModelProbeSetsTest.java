@@ -51,6 +51,7 @@ class ModelProbeSetsTest {
     void controlsRepeatNothingAndNeverUseBosAfterPositionZero() {
         for (Integer bos : new Integer[] {0, 29, null}) {
             List<RepeatProbe> probes = new ModelProbeSets(model(bos)).nonRepeating(new SplittableRandom(2), 50, 24);
+            assertEquals(50, probes.size());
             for (RepeatProbe p : probes) {
                 assertTrue(p.isControl());
                 int start = bos == null ? 0 : 1;
@@ -74,8 +75,25 @@ class ModelProbeSetsTest {
         ProbeUnavailableException e = assertThrows(ProbeUnavailableException.class,
                 () -> new ModelProbeSets(model(0)).repeatedSegments(new SplittableRandom(1), 1, 25));
         assertEquals("probes of 25 tokens do not fit the model's context of 24", e.getMessage());
-        assertThrows(ProbeUnavailableException.class,
-                () -> new ModelProbeSets(model(0)).nonRepeating(new SplittableRandom(1), 1, 6));
+        assertEquals("probes of 6 tokens are too short to hold a repeated segment of 3 tokens twice",
+                assertThrows(ProbeUnavailableException.class,
+                        () -> new ModelProbeSets(model(0)).nonRepeating(new SplittableRandom(1), 1, 6)).getMessage());
+        // BOS plus six tokens is the shortest probe that holds a segment of 3 twice.
+        RepeatProbe shortest = new ModelProbeSets(model(0)).repeatedSegments(new SplittableRandom(1), 1, 7).get(0);
+        assertEquals(3, shortest.length());
+    }
+
+    @Test
+    void ioiPromptsLongerThanTheContextAreRefused() {
+        LoadedModel ioi = ModelSource.load("zoo:toy-ioi");
+        ModelConfig c = new ModelConfig(1, 8, 2, 4, null, ioi.config().dVocab(), 8, null, "LN", true, "standard",
+                1e-5, 0, "short");
+        LoadedModel tiny = new LoadedModel("short", RandomWeights.dense(c, 1, 0.1), ioi.tokenizer(),
+                Optional.empty());
+        ProbeUnavailableException e = assertThrows(ProbeUnavailableException.class,
+                () -> new ModelProbeSets(tiny).ioiPrompts(new SplittableRandom(1), 2));
+        assertTrue(e.getMessage().matches("IOI prompts of \\d+ tokens do not fit the model's context of 8"),
+                e.getMessage());
     }
 
     @Test
@@ -89,8 +107,8 @@ class ModelProbeSetsTest {
     @Test
     void ioiPromptsShareOneLengthAlternateOrderAndMarkTheirNames() {
         ModelProbeSets sets = new ModelProbeSets(ModelSource.load("zoo:toy-ioi"));
-        List<IoiProbe> prompts = sets.ioiPrompts(new SplittableRandom(4), 40);
-        assertEquals(40, prompts.size());
+        List<IoiProbe> prompts = sets.ioiPrompts(new SplittableRandom(4), 400);
+        assertEquals(400, prompts.size());
         int length = prompts.get(0).tokens().length;
         for (int i = 0; i < prompts.size(); i++) {
             IoiProbe p = prompts.get(i);

@@ -171,6 +171,28 @@ class RepeatedSegmentGeneratorTest {
     }
 
     @Test
+    void aBosAtTheStartOfTheRangeIsSkippedToo() {
+        RepeatedSegmentGenerator g = new RepeatedSegmentGenerator(12, 0, 0, 9, 2, 5);
+        SplittableRandom rng = new SplittableRandom(5);
+        Set<Integer> seen = new HashSet<>();
+        for (int i = 0; i < DRAWS; i++) {
+            int[] t = g.distinct(rng);
+            for (int p = 1; p < t.length; p++) {
+                seen.add(t[p]);
+            }
+        }
+        assertEquals(Set.of(1, 2, 3, 4, 5, 6, 7, 8, 9), seen);
+    }
+
+    @Test
+    void distinctStopsInsistingOnceEveryIdIsUsed() {
+        // 11 positions after BOS, only 5 ids: the first five are distinct, the rest repeat.
+        int[] t = new RepeatedSegmentGenerator(12, 0, 1, 5, 2, 5).distinct(new SplittableRandom(6));
+        assertEquals(Set.of(1, 2, 3, 4, 5), Arrays.stream(t, 1, 6).boxed().collect(java.util.stream.Collectors.toSet()));
+        assertTrue(Arrays.stream(t, 6, 12).allMatch(x -> x >= 1 && x <= 5));
+    }
+
+    @Test
     void segmentsThatExactlyFillTheBodyAreAllowed() {
         RepeatedSegmentGenerator g = new RepeatedSegmentGenerator(11, 7, 10, 5, 5, 5);
         RepeatedSegment s = g.placedAnywhere(new SplittableRandom(4));
