@@ -12,25 +12,24 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** Every built-in detector on {@link HandBuiltIoiModel}, whose heads' roles are known by construction. */
 class HandBuiltIoiDetectorsTest {
-    private static Map<String, HeadScores> scores;
-    private static Map<String, String> problems;
-
-    @BeforeAll
-    static void detect() {
+    /**
+     * Every detector's scores, with any problem under "problem:ID". Run inside each test rather than in a shared
+     * setup, so that mutation testing sees what each test covers.
+     */
+    private static Map<String, HeadScores> detect(Map<String, String> problems) {
         LoadedModel m = HandBuiltIoiModel.build();
-        scores = new HashMap<>();
-        problems = new HashMap<>();
+        Map<String, HeadScores> scores = new HashMap<>();
         try (HookedTransformer e = HookedTransformer.load(m.parameters())) {
             for (DetectorOutcome o : DetectorRunner.run(m, e, BuiltInDetectors.all(), 1, Map.of(), id -> { })) {
                 o.scores().ifPresent(s -> scores.put(o.id(), s));
                 o.problem().ifPresent(p -> problems.put(o.id(), p));
             }
         }
+        return scores;
     }
 
     static List<String> labelled(HeadScores s) {
@@ -47,12 +46,15 @@ class HandBuiltIoiDetectorsTest {
 
     @Test
     void everyDetectorRuns() {
+        Map<String, String> problems = new HashMap<>();
+        Map<String, HeadScores> scores = detect(problems);
         assertEquals(Map.of(), problems);
         assertEquals(7, scores.size());
     }
 
     @Test
     void eachHeadGetsTheRoleItWasBuiltFor() {
+        Map<String, HeadScores> scores = detect(new HashMap<>());
         assertEquals(List.of("a0.h0"), labelled(scores.get("duplicate-token")));
         assertEquals(List.of("a1.h0"), labelled(scores.get("s-inhibition")));
         assertEquals(List.of("a2.h0"), labelled(scores.get("name-mover")));
@@ -63,6 +65,7 @@ class HandBuiltIoiDetectorsTest {
 
     @Test
     void aModelWithoutBackupNameMoversGetsNoneAndSaysWhy() {
+        Map<String, HeadScores> scores = detect(new HashMap<>());
         HeadScores backup = scores.get("backup-name-mover");
         assertEquals(List.of(), labelled(backup));
         assertEquals("a2.h0", backup.settings().get("name_movers"));
@@ -70,6 +73,7 @@ class HandBuiltIoiDetectorsTest {
 
     @Test
     void scoresMeasureWhatTheConstructionImplies() {
+        Map<String, HeadScores> scores = detect(new HashMap<>());
         HeadScores nm = scores.get("name-mover");
         // The logit difference is 10 - 3 = 7: the name mover writes 10/7 of it, the negative one -3/7.
         assertEquals(7.0, Double.parseDouble(nm.settings().get("clean_logit_diff")), 0.05);

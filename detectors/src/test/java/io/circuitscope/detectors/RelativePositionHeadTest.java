@@ -18,7 +18,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -30,7 +29,6 @@ class RelativePositionHeadTest {
     static final int CTX = 32;
     static final int D = 64;
     static final int HEAD_DIM = 32;
-    private static Map<String, HeadScores> scores;
 
     /** One layer, two heads, positions one-hot in the first 32 dimensions, tokens random in the rest. */
     static LoadedModel relativePositionModel() {
@@ -68,21 +66,27 @@ class RelativePositionHeadTest {
         return new LoadedModel("relative-position", new ModelWeights(c, t), Optional.empty(), Optional.empty());
     }
 
-    @BeforeAll
-    static void detect() {
+    /** Runs the detectors inside each test (not in a shared setup), so that mutation testing sees what they cover. */
+    static Map<String, HeadScores> detect() {
+        return detect(Map.of());
+    }
+
+    static Map<String, HeadScores> detect(Map<String, String> options) {
         LoadedModel m = relativePositionModel();
         List<HeadDetector> detectors = List.of(new PreviousTokenDetector(), new DuplicateTokenDetector(),
                 new InductionDetector());
+        Map<String, HeadScores> scores = new HashMap<>();
         try (HookedTransformer e = HookedTransformer.load(m.parameters())) {
-            scores = new HashMap<>();
-            for (DetectorOutcome o : DetectorRunner.run(m, e, detectors, 3, Map.of(), id -> { })) {
+            for (DetectorOutcome o : DetectorRunner.run(m, e, detectors, 3, options, id -> { })) {
                 scores.put(o.id(), o.scores().orElseThrow());
             }
         }
+        return scores;
     }
 
     @Test
     void theOneBackHeadIsAPreviousTokenHeadAndTheFiveBackHeadIsNot() {
+        Map<String, HeadScores> scores = detect();
         HeadScores prev = scores.get("previous-token");
         assertTrue(prev.score(0, 0) > 0.95, "score " + prev.score(0, 0));
         assertTrue(prev.control(0, 0) < 0.05, "control " + prev.control(0, 0));
@@ -93,6 +97,7 @@ class RelativePositionHeadTest {
 
     @Test
     void aFixedOffsetHeadIsNeverAnInductionOrDuplicateTokenHead() {
+        Map<String, HeadScores> scores = detect();
         for (String id : List.of("induction", "duplicate-token")) {
             HeadScores s = scores.get(id);
             for (int h = 0; h < 2; h++) {
@@ -104,6 +109,7 @@ class RelativePositionHeadTest {
 
     @Test
     void settingsRecordTheProbesAndTheRule() {
+        Map<String, HeadScores> scores = detect();
         HeadScores s = scores.get("induction");
         assertEquals("targeted", s.settings().get("measure"));
         assertEquals("32", s.settings().get("probe_length"));
@@ -111,5 +117,24 @@ class RelativePositionHeadTest {
         assertEquals("0", s.settings().get("bos_token_id"));
         assertTrue(s.settings().get("label_rule").contains("score - control >= 0.3"));
         assertTrue(s.evidence(0, 0).components().containsKey("ov_copy_z"));
+    }
+
+    @Test
+    void transformerLensMulReproducesTheValueItsFormulaGives() {
+        Map<String, HeadScores> tl = detect(Map.of("previous-token.measure", "tl-mul", "induction.measure", "tl-mul",
+                "duplicate-token.measure", "tl-abs"));
+        HeadScores prev = tl.get("previous-token");
+        assertEquals("tl-mul", prev.settings().get("measure"));
+        // 31 rows (BOS + 15 + 15); every row but BOS's puts all its mass on the previous token, and TL divides by the
+        // mass of all 31 rows: 30/31.
+        assertEquals(30.0 / 31, prev.score(0, 0), 0.01);
+        // The five-back head: only rows 1..4 (uniform, no key five back) touch the previous token:
+        // (1/2 + 1/3 + 1/4 + 1/5) / 31.
+        assertEquals((1.0 / 2 + 1.0 / 3 + 1.0 / 4 + 1.0 / 5) / 31, prev.score(0, 1), 0.01);
+        // On BOS + r + r the induction target is 14 back: neither head finds it.
+        assertTrue(tl.get("induction").score(0, 0) < 0.05 && tl.get("induction").score(0, 1) < 0.05);
+        assertTrue(tl.get("induction").settings().get("prompts").startsWith("TransformerLens format: BOS, then 15"));
+        // abs compares whole patterns, so both heads are far from the duplicate-token pattern.
+        assertTrue(tl.get("duplicate-token").score(0, 0) < 0.5, "" + tl.get("duplicate-token").score(0, 0));
     }
 }

@@ -34,23 +34,27 @@ import org.junit.jupiter.api.Test;
 class ToyInductionDetectorsTest {
     private static LoadedModel loaded;
     private static HookedTransformer model;
-    private static Map<String, HeadScores> scores;
     private static List<RepeatedSegment> sequences;
 
     @BeforeAll
-    static void detect() {
+    static void load() {
         loaded = ModelSource.load("zoo:toy-induction");
         model = HookedTransformer.load(loaded.parameters());
-        scores = new HashMap<>();
-        for (DetectorOutcome o : DetectorRunner.run(loaded, model, BuiltInDetectors.all(), 1, Map.of(), id -> { })) {
-            o.scores().ifPresent(s -> scores.put(o.id(), s));
-        }
         RepeatedSegmentGenerator g = new RepeatedSegmentGenerator(64, 0, 1, 511, 3, 20);
         SplittableRandom rng = new SplittableRandom(77);
         sequences = new ArrayList<>();
         for (int i = 0; i < 256; i++) {
             sequences.add(g.placedAnywhere(rng));
         }
+    }
+
+    /** Runs the detectors inside each test (not in the shared setup), so that mutation testing sees what they cover. */
+    private static Map<String, HeadScores> detect() {
+        Map<String, HeadScores> scores = new HashMap<>();
+        for (DetectorOutcome o : DetectorRunner.run(loaded, model, BuiltInDetectors.all(), 1, Map.of(), id -> { })) {
+            o.scores().ifPresent(s -> scores.put(o.id(), s));
+        }
+        return scores;
     }
 
     @AfterAll
@@ -60,13 +64,15 @@ class ToyInductionDetectorsTest {
 
     @Test
     void ioiDetectorsAreSkippedBecauseTheModelHasNoTokenizer() {
+        Map<String, HeadScores> scores = detect();
         assertEquals(List.of("duplicate-token", "induction", "previous-token"),
                 scores.keySet().stream().sorted().toList());
     }
 
     @Test
     void meanAblatingTheLabelledInductionHeadsTogetherBreaksInduction() {
-        List<int[]> induction = labelled("induction");
+        Map<String, HeadScores> scores = detect();
+        List<int[]> induction = labelled(scores.get("induction"));
         assertFalse(induction.isEmpty(), "no induction head labelled");
         assertTrue(induction.stream().allMatch(x -> x[0] == 1), "induction heads outside layer 1");
         assertTrue(accuracy(List.of()) > 0.95, "clean accuracy " + accuracy(List.of()));
@@ -76,10 +82,11 @@ class ToyInductionDetectorsTest {
 
     @Test
     void theTopPreviousTokenHeadIsTheInductionHeadsTopKCompositionPartner() {
+        Map<String, HeadScores> scores = detect();
         int[] top = topHead(scores.get("previous-token"));
         assertTrue(scores.get("previous-token").labelled(top[0], top[1]));
         CompositionScores comp = CompositionScores.of(model, 1);
-        for (int[] ind : labelled("induction")) {
+        for (int[] ind : labelled(scores.get("induction"))) {
             CompositionScores.Pair best = comp.strongestPartners(CompositionScores.Mode.K, ind[0], ind[1], 1).get(0);
             assertEquals(List.of(top[0], top[1]), List.of(best.fromLayer(), best.fromHead()),
                     "top K partner of a" + ind[0] + ".h" + ind[1]);
@@ -90,6 +97,7 @@ class ToyInductionDetectorsTest {
 
     @Test
     void ablatingTheTopPreviousTokenHeadAloneHurtsInductionMoreThanAnyOtherHead() {
+        Map<String, HeadScores> scores = detect();
         int[] top = topHead(scores.get("previous-token"));
         double topAccuracy = accuracy(List.<int[]>of(top));
         StringBuilder report = new StringBuilder();
@@ -105,8 +113,7 @@ class ToyInductionDetectorsTest {
         }
     }
 
-    private static List<int[]> labelled(String id) {
-        HeadScores s = scores.get(id);
+    private static List<int[]> labelled(HeadScores s) {
         List<int[]> out = new ArrayList<>();
         for (int l = 0; l < s.layers(); l++) {
             for (int h = 0; h < s.heads(); h++) {
