@@ -36,16 +36,13 @@ public final class BackupNameMoverDetector implements HeadDetector {
     @Override
     public HeadScores detect(DetectionContext context) {
         IoiMeasurements m = new IoiMeasurements(context);
-        HeadScores.Builder b = HeadScores.builder(context.shape());
-        m.settings(b);
         List<int[]> movers = m.nameMovers();
-        b.setting("name_movers", movers.isEmpty() ? "none found, so there is nothing to ablate"
-                : SInhibitionDetector.names(movers));
+        HeadScores.Builder b = m.resultWithMovers(movers, "none found, so there is nothing to ablate");
         b.setting("label_rule", "not a name mover; OV copy z on names > 0; growth >= " + LABEL_GROWTH
                 + " and >= control + " + LABEL_MARGIN);
         double[][] growth = growth(context, m, movers);
         List<int[]> random = randomOthers(context, movers);
-        b.setting("control_heads", movers.isEmpty() ? "none" : SInhibitionDetector.names(random));
+        b.setting("control_heads", movers.isEmpty() ? "none" : IoiMeasurements.names(random));
         double[][] control = growth(context, m, random);
         for (int l = 0; l < context.shape().nLayers(); l++) {
             for (int h = 0; h < context.shape().nHeads(); h++) {

@@ -1,15 +1,12 @@
 package io.circuitscope.detectors;
 
 import io.circuitscope.spi.DetectionContext;
-import io.circuitscope.spi.HookPoints;
 import io.circuitscope.spi.IoiProbe;
 import io.circuitscope.spi.ModelRun;
 import io.circuitscope.spi.ProbeUnavailableException;
 import io.circuitscope.spi.Tensor;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.SplittableRandom;
 
 /**
@@ -53,11 +50,7 @@ public final class DuplicateTokenDetector extends RepeatPatternDetector {
             return (layer, head) -> Map.of();
         }
         int[][] tokens = prompts.stream().map(IoiProbe::tokens).toArray(int[][]::new);
-        Set<String> hooks = new HashSet<>();
-        for (int l = 0; l < context.shape().nLayers(); l++) {
-            hooks.add(HookPoints.pattern(l));
-        }
-        ModelRun run = context.run(tokens, hooks);
+        ModelRun run = context.run(tokens, allPatterns(context.shape()));
         return (layer, head) -> {
             Tensor p = run.pattern(layer);
             double s1 = 0;

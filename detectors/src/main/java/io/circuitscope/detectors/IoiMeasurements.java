@@ -259,6 +259,23 @@ final class IoiMeasurements {
         return m;
     }
 
+    /**
+     * A result builder with the settings every IOI detector records and, for the detectors that build on the name
+     * movers, which heads those are ({@code noneFound} says what follows when there are none).
+     */
+    io.circuitscope.spi.HeadScores.Builder resultWithMovers(List<int[]> movers, String noneFound) {
+        io.circuitscope.spi.HeadScores.Builder b = io.circuitscope.spi.HeadScores.builder(context.shape());
+        settings(b);
+        return b.setting("name_movers", movers.isEmpty() ? noneFound : names(movers));
+    }
+
+    /** Heads as graph node names, "a1.h3 a2.h0", in the given order. */
+    static String names(List<int[]> heads) {
+        List<String> n = new ArrayList<>();
+        heads.forEach(x -> n.add("a" + x[0] + ".h" + x[1]));
+        return String.join(" ", n);
+    }
+
     /** Settings every IOI detector records. */
     void settings(io.circuitscope.spi.HeadScores.Builder b) {
         b.setting("prompts", PROMPTS + " IOI prompts from core's templates of the most common length, half ABBA"

@@ -35,6 +35,16 @@ abstract class PatternDetector implements HeadDetector {
     record Probe(int[][] tokens, List<RowTarget> targets, int[][] controlTokens, List<RowTarget> controlTargets) {
     }
 
+    /** Every layer's attention pattern, the hooks every pattern-based score reads. */
+    static Set<String> allPatterns(ModelShape shape) {
+        return IntStream.range(0, shape.nLayers()).mapToObj(HookPoints::pattern).collect(Collectors.toSet());
+    }
+
+    /** The token rows of a list of probes, ready to batch. */
+    static int[][] tokens(List<RepeatProbe> probes) {
+        return probes.stream().map(RepeatProbe::tokens).toArray(int[][]::new);
+    }
+
     /** Draws the probes for the default (targeted) measure. */
     abstract Probe probe(DetectionContext context, int length);
 
@@ -93,8 +103,7 @@ abstract class PatternDetector implements HeadDetector {
         b.setting("prompts", probeDescription()).setting("rows_scored", p.targets().size())
                 .setting("control_rows_scored", p.controlTargets().size());
         ModelShape shape = context.shape();
-        Set<String> hooks = IntStream.range(0, shape.nLayers()).mapToObj(HookPoints::pattern)
-                .collect(Collectors.toSet());
+        Set<String> hooks = allPatterns(shape);
         ModelRun run = context.run(p.tokens(), hooks);
         ModelRun control = context.run(p.controlTokens(), hooks);
         ExtraEvidence extra = extraEvidence(context);
@@ -136,10 +145,8 @@ abstract class PatternDetector implements HeadDetector {
 
     private double[][] tlScores(DetectionContext context, List<RepeatProbe> prompts, TransformerLensMeasure measure) {
         ModelShape shape = context.shape();
-        int[][] tokens = prompts.stream().map(RepeatProbe::tokens).toArray(int[][]::new);
-        Set<String> hooks = IntStream.range(0, shape.nLayers()).mapToObj(HookPoints::pattern)
-                .collect(Collectors.toSet());
-        ModelRun run = context.run(tokens, hooks);
+        int[][] tokens = tokens(prompts);
+        ModelRun run = context.run(tokens, allPatterns(shape));
         double[][] out = new double[shape.nLayers()][shape.nHeads()];
         int n = tokens[0].length;
         for (int l = 0; l < shape.nLayers(); l++) {

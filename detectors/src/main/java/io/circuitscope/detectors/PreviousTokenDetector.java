@@ -1,7 +1,6 @@
 package io.circuitscope.detectors;
 
 import io.circuitscope.spi.DetectionContext;
-import io.circuitscope.spi.RepeatProbe;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -45,10 +44,6 @@ public final class PreviousTokenDetector extends PatternDetector {
             }
         }
         return new Probe(tokens, targets, controls, controlTargets);
-    }
-
-    static int[][] tokens(List<RepeatProbe> probes) {
-        return probes.stream().map(RepeatProbe::tokens).toArray(int[][]::new);
     }
 
     @Override

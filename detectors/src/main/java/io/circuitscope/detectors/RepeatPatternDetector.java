@@ -20,8 +20,8 @@ abstract class RepeatPatternDetector extends PatternDetector {
     Probe probe(DetectionContext context, int length) {
         SplittableRandom rng = context.random();
         List<RepeatProbe> repeats = context.probes().repeatedSegments(rng, PROBES, length);
-        int[][] tokens = PreviousTokenDetector.tokens(repeats);
-        int[][] controls = PreviousTokenDetector.tokens(context.probes().nonRepeating(rng, PROBES, length));
+        int[][] tokens = tokens(repeats);
+        int[][] controls = tokens(context.probes().nonRepeating(rng, PROBES, length));
         List<RowTarget> targets = new ArrayList<>();
         List<RowTarget> controlTargets = new ArrayList<>();
         for (int b = 0; b < PROBES; b++) {

@@ -42,11 +42,8 @@ public final class SInhibitionDetector implements HeadDetector {
     @Override
     public HeadScores detect(DetectionContext context) {
         IoiMeasurements m = new IoiMeasurements(context);
-        HeadScores.Builder b = HeadScores.builder(context.shape());
-        m.settings(b);
         List<int[]> movers = m.nameMovers();
-        b.setting("name_movers", movers.isEmpty() ? "none found, so there is no query path to test"
-                : names(movers));
+        HeadScores.Builder b = m.resultWithMovers(movers, "none found, so there is no query path to test");
         b.setting("label_rule", "query-path effect >= " + LABEL_EFFECT + " and > key-path control;"
                 + " attention END->S2 >= " + LABEL_ATTENTION);
         int lastMoverLayer = movers.stream().mapToInt(x -> x[0]).max().orElse(0);
@@ -77,12 +74,6 @@ public final class SInhibitionDetector implements HeadDetector {
             }
         }
         return b.build();
-    }
-
-    static String names(List<int[]> heads) {
-        List<String> n = new ArrayList<>();
-        heads.forEach(x -> n.add("a" + x[0] + ".h" + x[1]));
-        return String.join(" ", n);
     }
 
     /**
