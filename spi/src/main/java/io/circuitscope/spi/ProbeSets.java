@@ -20,4 +20,12 @@ public interface ProbeSets {
      * @throws ProbeUnavailableException when the model has no tokenizer or too few names are single tokens
      */
     List<IoiProbe> ioiPrompts(SplittableRandom random, int count);
+
+    /**
+     * The ABC corruption of each IOI prompt: IO, S1 and S2 replaced by three other distinct names, so that no name
+     * repeats and the IOI signal is gone while every position keeps its role.
+     *
+     * @throws ProbeUnavailableException when the model has fewer than five single-token names
+     */
+    List<IoiProbe> ioiAbcCorruptions(List<IoiProbe> clean, SplittableRandom random);
 }

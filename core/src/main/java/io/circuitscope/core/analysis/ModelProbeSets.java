@@ -94,6 +94,25 @@ public final class ModelProbeSets implements ProbeSets {
         return out;
     }
 
+    @Override
+    public List<IoiProbe> ioiAbcCorruptions(List<IoiProbe> clean, SplittableRandom random) {
+        IoiPromptSet set = ioiPromptSet();
+        List<IoiProbe> out = new ArrayList<>(clean.size());
+        for (IoiProbe p : clean) {
+            IoiPrompt prompt = new IoiPrompt(p.tokens(), p.ioPos(), p.s1Pos(), p.s2Pos(), p.endPos(), p.ioToken(),
+                    p.sToken(), p.ioPos() < p.s1Pos(), -1, -1);
+            IoiPrompt abc;
+            try {
+                abc = set.abc(prompt, random);
+            } catch (CircuitscopeException e) {
+                throw new ProbeUnavailableException(e.getMessage());
+            }
+            out.add(new IoiProbe(abc.tokens(), abc.ioPos(), abc.s1Pos(), abc.s2Pos(), abc.endPos(), abc.ioToken(),
+                    abc.sToken()));
+        }
+        return out;
+    }
+
     private IoiPromptSet ioiPromptSet() {
         if (ioi == null && ioiProblem == null) {
             try {

@@ -1,0 +1,403 @@
+package io.circuitscope.discovery.patching;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import io.circuitscope.core.engine.ActivationCache;
+import io.circuitscope.core.engine.AttentionResult;
+import io.circuitscope.core.engine.ForwardResult;
+import io.circuitscope.core.engine.HookNames;
+import io.circuitscope.core.engine.HookedTransformer;
+import io.circuitscope.core.engine.ModelComponents;
+import io.circuitscope.core.engine.RunOptions;
+import io.circuitscope.discovery.graph.ComputationGraph;
+import io.circuitscope.spi.TaskExample;
+import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.List;
+
+/**
+ * Evaluates the task metric of circuits under ACDC's patching semantics: each receiver reads its corrupted (ablated)
+ * input plus, for every edge present, the sender's output in the current run minus its corrupted output, so that
+ * patching acts inside the circuit. With every edge present this is the clean model, with none the corrupted run.
+ *
+ * <p>The fast path keeps every sender's output in one [senders, tokens × d_model] tensor, so that a layer's receiver
+ * inputs are one masked matrix product, not a hook per edge; it evaluates many hypotheses (circuits that differ from
+ * a base circuit in a few edges) stacked along the batch axis, and starts each pass at the earliest layer they
+ * change, reusing the base circuit's sender outputs below it.
+ */
+public final class EdgePatcher implements AutoCloseable {
+    /** Floats of activations one batch of hypotheses may hold, about 1 GiB. */
+    private static final long BATCH_FLOATS = 1L << 28;
+
+    private final HookedTransformer engine;
+    private final ModelComponents components;
+    private final ComputationGraph graph;
+    private final GraphLayout layout;
+    private final NDManager manager;
+    private final List<GroupState> groups = new ArrayList<>();
+    private final int dModel;
+    private final int batchLimit;
+    private long hypotheses;
+
+    /**
+     * Runs the clean (and, for resample ablation, corrupted) prompts once and keeps what every later evaluation reads.
+     *
+     * @throws IllegalArgumentException if the graph does not fit the model or an example does not fit its context
+     */
+    public EdgePatcher(HookedTransformer engine, ComputationGraph graph, List<TaskExample> examples,
+                       MetricKind metric, Ablation ablation) {
+        var config = engine.config();
+        if (config.nLayers() != graph.nLayers() || config.nHeads() != graph.nHeads()
+                || config.hasMlp() != graph.hasMlp()) {
+            throw new IllegalArgumentException("the graph (" + graph.nLayers() + " layers × " + graph.nHeads()
+                    + " heads) does not match the model (" + config.nLayers() + " × " + config.nHeads() + ")");
+        }
+        this.engine = engine;
+        this.components = engine.components();
+        this.graph = graph;
+        this.layout = new GraphLayout(graph);
+        this.dModel = config.dModel();
+        this.manager = engine.manager().newSubManager();
+        long widest = 0;
+        try {
+            for (PromptGroup g : PromptGroup.of(examples)) {
+                groups.add(new GroupState(g, metric, ablation));
+                widest = Math.max(widest, (long) g.size() * g.length() * dModel);
+            }
+        } catch (RuntimeException e) {
+            close();
+            throw e;
+        }
+        long perHypothesis = (4L * layout.heads + layout.senders + 4) * widest;
+        this.batchLimit = (int) Math.max(1, Math.min(256, BATCH_FLOATS / perHypothesis));
+    }
+
+    public ComputationGraph graph() {
+        return graph;
+    }
+
+    /** How many hypotheses a single pass may stack. */
+    public int batchLimit() {
+        return batchLimit;
+    }
+
+    /** The number of circuits evaluated so far (each hypothesis counts once). */
+    public long hypothesesEvaluated() {
+        return hypotheses;
+    }
+
+    /** The metric of one circuit (an edge set indexed as {@link ComputationGraph#edges()}). */
+    public double evaluate(BitSet circuit) {
+        return evaluate(circuit, List.of(new int[0]))[0];
+    }
+
+    /**
+     * The metric of each hypothesis: the base circuit with the listed edges toggled (present ones removed, absent
+     * ones added). Hypotheses are stacked along the batch axis, as many per pass as memory allows.
+     */
+    public double[] evaluate(BitSet base, List<int[]> flips) {
+        double[] out = new double[flips.size()];
+        for (int from = 0; from < flips.size(); from += batchLimit) {
+            List<int[]> chunk = flips.subList(from, Math.min(flips.size(), from + batchLimit));
+            float[] masks = masks(base, chunk);
+            int start = layout.layers;
+            for (int[] f : chunk) {
+                for (int e : f) {
+                    start = Math.min(start, layout.receiverLayer(layout.edgeReceiver[e]));
+                }
+            }
+            for (GroupState g : groups) {
+                if (start > 0) {
+                    g.ensureBase(base);
+                }
+                double[] v = g.run(masks, chunk.size(), start, false);
+                for (int k = 0; k < v.length; k++) {
+                    out[from + k] += v[k];
+                }
+            }
+            hypotheses += chunk.size();
+        }
+        return out;
+    }
+
+    /** Dense receiver × sender masks, one per hypothesis, laid out [K, R, S]. */
+    private float[] masks(BitSet base, List<int[]> flips) {
+        int r = layout.receivers;
+        int s = layout.senders;
+        float[] one = new float[r * s];
+        for (int e = base.nextSetBit(0); e >= 0; e = base.nextSetBit(e + 1)) {
+            one[layout.edgeReceiver[e] * s + layout.edgeSender[e]] = 1f;
+        }
+        float[] all = new float[flips.size() * r * s];
+        for (int k = 0; k < flips.size(); k++) {
+            System.arraycopy(one, 0, all, k * r * s, r * s);
+            for (int e : flips.get(k)) {
+                int i = k * r * s + layout.edgeReceiver[e] * s + layout.edgeSender[e];
+                all[i] = 1f - all[i];
+            }
+        }
+        return all;
+    }
+
+    @Override
+    public void close() {
+        for (GroupState g : groups) {
+            g.close();
+        }
+        manager.close();
+    }
+
+    /** A block of senders whose outputs (minus their corrupted outputs) differ by hypothesis: [K, count, tokens×d]. */
+    private record SenderBlock(int first, NDArray diff) {
+        int count() {
+            return (int) diff.getShape().get(1);
+        }
+    }
+
+    /** Everything one prompt group's evaluations read, and the base circuit's sender outputs. */
+    private final class GroupState implements AutoCloseable {
+        private final PromptGroup prompts;
+        private final NDManager nd;
+        private final int n;
+        private final int p;
+        private final long x;
+        private final NDArray corrupted;
+        private final NDArray inputDiff;
+        private final NDArray[] cinHeads;
+        private final NDArray[] cinMlp;
+        private final NDArray cinLogits;
+        private final MetricReadout readout;
+        private BitSet baseMask;
+        private NDArray baseDiff;
+
+        GroupState(PromptGroup prompts, MetricKind metric, Ablation ablation) {
+            this.prompts = prompts;
+            this.nd = manager.newSubManager();
+            this.n = prompts.size();
+            this.p = prompts.length();
+            this.x = (long) n * p * dModel;
+            try (NDManager setup = nd.newSubManager()) {
+                ForwardResult clean = engine.run(setup, prompts.clean, senderHooks());
+                NDArray cleanOut = senderOutputs(clean.cache());
+                NDArray ablated = switch (ablation) {
+                    case RESAMPLE -> senderOutputs(engine.run(setup, prompts.corrupted, senderHooks()).cache());
+                    case ZERO -> cleanOut.zerosLike();
+                    case MEAN -> cleanOut.reshape(layout.senders, n, (long) p * dModel).mean(new int[] {1}, true)
+                            .broadcast(layout.senders, n, (long) p * dModel).reshape(layout.senders, x);
+                };
+                inputDiff = keep(cleanOut.get("0:1").sub(ablated.get("0:1")));
+                cinHeads = new NDArray[layout.layers];
+                cinMlp = new NDArray[layout.layers];
+                NDArray cum = ablated.get(0);
+                for (int l = 0; l < layout.layers; l++) {
+                    cinHeads[l] = keep(cum.duplicate());
+                    NDArray bias = engine.parameter(setup, "blocks." + l + ".attn.b_O").reshape(1, dModel)
+                            .broadcast(new Shape((long) n * p, dModel)).reshape(x);
+                    int first = layout.firstSender(l);
+                    cum = cum.add(ablated.get(first + ":" + (first + layout.heads)).sum(new int[] {0})).add(bias);
+                    if (layout.mlp == 1) {
+                        cinMlp[l] = keep(cum.duplicate());
+                        cum = cum.add(ablated.get(first + layout.heads));
+                    }
+                }
+                cinLogits = keep(cum);
+                corrupted = keep(ablated);
+                long vocab = clean.logits().getShape().get(2);
+                NDArray cleanAtEntries = clean.logits().reshape((long) n * p, vocab)
+                        .get(setup.create(prompts.flatPosition));
+                readout = new MetricReadout(nd, metric, prompts, cleanAtEntries);
+            } catch (RuntimeException e) {
+                nd.close();
+                throw e;
+            }
+        }
+
+        private NDArray keep(NDArray a) {
+            a.attach(nd);
+            return a;
+        }
+
+        private RunOptions senderHooks() {
+            RunOptions.Builder b = RunOptions.builder().cache(HookNames.EMBED, HookNames.POS_EMBED);
+            for (int l = 0; l < layout.layers; l++) {
+                b.cache(HookNames.result(l));
+                if (layout.mlp == 1) {
+                    b.cache(HookNames.mlpOut(l));
+                }
+            }
+            return b.build();
+        }
+
+        /** Every sender's output as rows of one [senders, tokens × d_model] tensor, in layout order. */
+        private NDArray senderOutputs(ActivationCache cache) {
+            NDList rows = new NDList();
+            rows.add(cache.get(HookNames.EMBED).add(cache.get(HookNames.POS_EMBED)).reshape(1, x));
+            for (int l = 0; l < layout.layers; l++) {
+                rows.add(cache.get(HookNames.result(l)).transpose(2, 0, 1, 3).reshape(layout.heads, x));
+                if (layout.mlp == 1) {
+                    rows.add(cache.get(HookNames.mlpOut(l)).reshape(1, x));
+                }
+            }
+            return NDArrays.concat(rows, 0);
+        }
+
+        /** Makes the base circuit's sender outputs those of {@code base}, recomputing only the layers that change. */
+        void ensureBase(BitSet base) {
+            if (base.equals(baseMask)) {
+                return;
+            }
+            int start = 0;
+            if (baseMask != null) {
+                BitSet changed = (BitSet) base.clone();
+                changed.xor(baseMask);
+                start = layout.layers;
+                for (int e = changed.nextSetBit(0); e >= 0; e = changed.nextSetBit(e + 1)) {
+                    start = Math.min(start, layout.receiverLayer(layout.edgeReceiver[e]));
+                }
+            }
+            run(masks(base, List.of(new int[0])), 1, start, true);
+            baseMask = (BitSet) base.clone();
+        }
+
+        /**
+         * Runs K hypotheses from layer {@code start}, the senders written before it taken from the base circuit,
+         * and returns each one's share of the metric; with {@code keep} (K = 1) its sender outputs become the base.
+         */
+        double[] run(float[] masks, int k, int start, boolean keep) {
+            NDArray previousBase = baseDiff;
+            try (NDManager scope = nd.newSubManager()) {
+                // Borrow the long-lived arrays, so that everything derived from them lands in this scope.
+                scope.tempAttachAll(corrupted, inputDiff, cinLogits);
+                scope.tempAttachAll(cinHeads);
+                if (layout.mlp == 1) {
+                    scope.tempAttachAll(cinMlp);
+                }
+                if (baseDiff != null) {
+                    scope.tempAttachAll(baseDiff);
+                }
+                int se = layout.firstSender(start);
+                NDArray early = start == 0 ? inputDiff : baseDiff.get("0:" + se);
+                List<SenderBlock> late = new ArrayList<>();
+                int h = layout.heads;
+                for (int l = start; l < layout.layers; l++) {
+                    int r0 = layout.firstReceiver(l);
+                    NDArray in = receiverInputs(scope, masks, k, r0, 3 * h, early, se, late, cinHeads[l]);
+                    NDArray qkv = in.reshape(k, 3, h, n, p, dModel).transpose(1, 0, 3, 4, 2, 5);
+                    Shape perHead = new Shape((long) k * n, p, h, dModel);
+                    AttentionResult att = components.attention(scope, l, qkv.get(0).reshape(perHead),
+                            qkv.get(1).reshape(perHead), qkv.get(2).reshape(perHead));
+                    int first = layout.firstSender(l);
+                    NDArray heads = att.result().reshape(k, n, p, h, dModel).transpose(0, 3, 1, 2, 4)
+                            .reshape(k, h, x).sub(corrupted.get(first + ":" + (first + h)).expandDims(0));
+                    late.add(new SenderBlock(first, heads));
+                    if (layout.mlp == 1) {
+                        NDArray mlpIn = receiverInputs(scope, masks, k, r0 + 3 * h, 1, early, se, late, cinMlp[l]);
+                        NDArray out = components.mlp(scope, l, mlpIn.reshape((long) k * n, p, dModel))
+                                .reshape(k, 1, x).sub(corrupted.get((first + h) + ":" + (first + h + 1)).expandDims(0));
+                        late.add(new SenderBlock(first + h, out));
+                    }
+                }
+                NDArray resid = receiverInputs(scope, masks, k, layout.receivers - 1, 1, early, se, late, cinLogits)
+                        .reshape((long) k * n * p, dModel);
+                long[] index = new long[k * prompts.entries()];
+                for (int i = 0; i < k; i++) {
+                    for (int e = 0; e < prompts.entries(); e++) {
+                        index[i * prompts.entries() + e] = (long) i * n * p + prompts.flatPosition[e];
+                    }
+                }
+                NDArray atEntries = resid.get(scope.create(index)).reshape(1, index.length, dModel);
+                NDArray logits = components.unembed(scope, atEntries);
+                NDArray values = readout.value(logits.reshape(k, prompts.entries(), logits.getShape().get(2)));
+                double[] result = values.toType(DataType.FLOAT64, false).toDoubleArray();
+                if (keep) {
+                    NDList rows = new NDList(early);
+                    for (SenderBlock b : late) {
+                        rows.add(b.diff().reshape(b.count(), x));
+                    }
+                    NDArray kept = NDArrays.concat(rows, 0);
+                    kept.attach(nd);
+                    baseDiff = kept;
+                }
+                return result;
+            } finally {
+                if (keep && previousBase != null && previousBase != baseDiff) {
+                    previousBase.close();
+                }
+            }
+        }
+
+        /**
+         * The inputs [K, count, tokens × d_model] of receivers {@code r0 .. r0 + count}: their corrupted input plus
+         * the masked sum of sender differences, reading only the senders some hypothesis connects to them.
+         */
+        private NDArray receiverInputs(NDManager scope, float[] masks, int k, int r0, int count, NDArray early,
+                                       int se, List<SenderBlock> late, NDArray cin) {
+            NDArray sum = cin.reshape(1, 1, x);
+            long[] cols = connected(masks, k, r0, count, 0, se);
+            if (cols.length > 0) {
+                NDArray m = scope.create(compact(masks, k, r0, count, cols), new Shape((long) k * count, cols.length));
+                NDArray rows = early.get(scope.create(cols));
+                sum = sum.add(m.matMul(rows).reshape(k, count, x));
+            }
+            for (SenderBlock b : late) {
+                long[] c = connected(masks, k, r0, count, b.first(), b.first() + b.count());
+                if (c.length == 0) {
+                    continue;
+                }
+                long[] local = new long[c.length];
+                for (int i = 0; i < c.length; i++) {
+                    local[i] = c[i] - b.first();
+                }
+                NDArray m = scope.create(compact(masks, k, r0, count, c), new Shape(k, count, c.length));
+                NDArray diffs = c.length == b.count() ? b.diff() : b.diff().transpose(1, 0, 2)
+                        .get(scope.create(local)).transpose(1, 0, 2);
+                sum = sum.add(m.matMul(diffs));
+            }
+            return sum.broadcast(new Shape(k, count, x));
+        }
+
+        /** Senders in [from, to) that some hypothesis connects to some receiver in [r0, r0 + count). */
+        private long[] connected(float[] masks, int k, int r0, int count, int from, int to) {
+            int r = layout.receivers;
+            int s = layout.senders;
+            BitSet used = new BitSet();
+            for (int i = 0; i < k; i++) {
+                for (int row = r0; row < r0 + count; row++) {
+                    int base = (i * r + row) * s;
+                    for (int col = from; col < to; col++) {
+                        if (masks[base + col] != 0f) {
+                            used.set(col);
+                        }
+                    }
+                }
+            }
+            return used.stream().asLongStream().toArray();
+        }
+
+        /** The masks restricted to receivers [r0, r0 + count) and the given sender columns, [K, count, cols]. */
+        private float[] compact(float[] masks, int k, int r0, int count, long[] cols) {
+            int r = layout.receivers;
+            int s = layout.senders;
+            float[] out = new float[k * count * cols.length];
+            int o = 0;
+            for (int i = 0; i < k; i++) {
+                for (int row = r0; row < r0 + count; row++) {
+                    int base = (i * r + row) * s;
+                    for (long col : cols) {
+                        out[o++] = masks[base + (int) col];
+                    }
+                }
+            }
+            return out;
+        }
+
+        @Override
+        public void close() {
+            nd.close();
+        }
+    }
+}
