@@ -8,7 +8,7 @@ import picocli.CommandLine.ScopeType;
 @Command(name = "circuitscope", mixinStandardHelpOptions = true, version = "circuitscope 0.1.0",
         description = "Mechanistic interpretability on the JVM: hooked transformers, head detectors, circuits.",
         subcommands = {InfoCommand.class, LogitsCommand.class, PredictCommand.class, DetectCommand.class,
-                TrainCommand.class,
+                DiscoverCommand.class, TrainCommand.class,
                 BenchCommand.class})
 public final class CircuitscopeCommand implements Runnable {
     @Option(names = "--debug", scope = ScopeType.INHERIT, description = "Print stack traces for errors.")

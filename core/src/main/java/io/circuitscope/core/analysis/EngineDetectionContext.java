@@ -23,7 +23,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.OptionalInt;
 import java.util.Set;
 import java.util.SplittableRandom;
 
@@ -54,7 +53,7 @@ public final class EngineDetectionContext implements DetectionContext {
     }
 
     /** A stable 64-bit hash of the id (String.hashCode is only 32 bits and collides easily). */
-    private static long seedOf(String id) {
+    static long seedOf(String id) {
         long h = 0xcbf29ce484222325L;
         for (byte b : id.getBytes(StandardCharsets.UTF_8)) {
             h = (h ^ (b & 0xff)) * 0x100000001b3L;
@@ -80,22 +79,7 @@ public final class EngineDetectionContext implements DetectionContext {
 
     @Override
     public Optional<TokenVocabulary> vocabulary() {
-        return model.tokenizer().map(t -> new TokenVocabulary() {
-            @Override
-            public int[] encode(String text) {
-                return t.encode(text);
-            }
-
-            @Override
-            public String token(int id) {
-                return t.decode(id);
-            }
-
-            @Override
-            public OptionalInt singleToken(String text) {
-                return t.singleToken(text);
-            }
-        });
+        return model.tokenizer().map(TokenizerVocabulary::new);
     }
 
     @Override

@@ -124,6 +124,35 @@ public final class EdgePatcher implements AutoCloseable {
         return out;
     }
 
+    /**
+     * Edge attribution patching: each edge's score is (ablated − clean output of its sender) · the gradient of the
+     * metric at its receiver's input, summed over tokens, which approximates the change in the metric when the edge
+     * alone is removed. With {@code igSteps} = 0 the gradient is taken on the clean run (EAP: one clean forward and
+     * backward pass plus the corrupted forward pass the patcher already ran); with m > 0 it is averaged over m runs
+     * whose input embeddings are interpolated from ablated to clean, α = k / m for k = 0 .. m − 1 (EAP-IG, inputs).
+     */
+    public double[] attributionScores(int igSteps) {
+        if (igSteps < 0) {
+            throw new IllegalArgumentException("integrated-gradient steps must be >= 0, got " + igSteps);
+        }
+        double[] byPair = new double[layout.senders * layout.receivers];
+        for (GroupState g : groups) {
+            int steps = Math.max(1, igSteps);
+            for (int k = 0; k < steps; k++) {
+                double alpha = igSteps == 0 ? 1.0 : (double) k / igSteps;
+                double[] pairs = g.attribution(alpha);
+                for (int i = 0; i < pairs.length; i++) {
+                    byPair[i] += pairs[i] / steps;
+                }
+            }
+        }
+        double[] scores = new double[graph.edgeCount()];
+        for (int e = 0; e < scores.length; e++) {
+            scores[e] = byPair[layout.edgeSender[e] * layout.receivers + layout.edgeReceiver[e]];
+        }
+        return scores;
+    }
+
     /** Dense receiver × sender masks, one per hypothesis, laid out [K, R, S]. */
     private float[] masks(BitSet base, List<int[]> flips) {
         int r = layout.receivers;
@@ -167,6 +196,7 @@ public final class EdgePatcher implements AutoCloseable {
         private final long x;
         private final NDArray corrupted;
         private final NDArray inputDiff;
+        private final NDArray ablatedMinusClean;
         private final NDArray[] cinHeads;
         private final NDArray[] cinMlp;
         private final NDArray cinLogits;
@@ -190,6 +220,7 @@ public final class EdgePatcher implements AutoCloseable {
                             .broadcast(layout.senders, n, (long) p * dModel).reshape(layout.senders, x);
                 };
                 inputDiff = keep(cleanOut.get("0:1").sub(ablated.get("0:1")));
+                ablatedMinusClean = keep(ablated.sub(cleanOut));
                 cinHeads = new NDArray[layout.layers];
                 cinMlp = new NDArray[layout.layers];
                 NDArray cum = ablated.get(0);
@@ -243,6 +274,48 @@ public final class EdgePatcher implements AutoCloseable {
                 }
             }
             return NDArrays.concat(rows, 0);
+        }
+
+        /**
+         * (ablated − clean sender outputs) · (metric gradient at receiver inputs), [senders × receivers] flattened,
+         * from one backward pass whose input embedding is moved a fraction 1 − α of the way to the ablated input.
+         */
+        double[] attribution(double alpha) {
+            RunOptions.Builder b = RunOptions.builder();
+            for (int l = 0; l < layout.layers; l++) {
+                b.gradient(HookNames.qInput(l), HookNames.kInput(l), HookNames.vInput(l));
+                if (layout.mlp == 1) {
+                    b.gradient(HookNames.mlpIn(l));
+                }
+            }
+            b.gradient(HookNames.residPost(layout.layers - 1));
+            try (NDManager scope = nd.newSubManager()) {
+                if (alpha < 1.0) {
+                    NDArray shift = inputDiff.reshape(n, p, dModel).mul(1.0 - alpha);
+                    shift.attach(scope);
+                    b.patch(HookNames.EMBED, a -> a.sub(shift));
+                }
+                NDArray positions = scope.create(prompts.flatPosition);
+                var grads = engine.gradients(scope, prompts.clean, b.build(), logits -> {
+                    long vocab = logits.getShape().get(2);
+                    NDArray at = logits.reshape((long) n * p, vocab).get(positions).reshape(1, prompts.entries(), vocab);
+                    return readout.value(at);
+                });
+                NDList rows = new NDList();
+                for (int l = 0; l < layout.layers; l++) {
+                    for (String hook : new String[] {HookNames.qInput(l), HookNames.kInput(l), HookNames.vInput(l)}) {
+                        rows.add(grads.gradient(hook).transpose(2, 0, 1, 3).reshape(layout.heads, x));
+                    }
+                    if (layout.mlp == 1) {
+                        rows.add(grads.gradient(HookNames.mlpIn(l)).reshape(1, x));
+                    }
+                }
+                rows.add(grads.gradient(HookNames.residPost(layout.layers - 1)).reshape(1, x));
+                NDArray g = NDArrays.concat(rows, 0);
+                scope.tempAttachAll(ablatedMinusClean);
+                NDArray pairs = ablatedMinusClean.matMul(g.transpose());
+                return pairs.toType(DataType.FLOAT64, false).toDoubleArray();
+            }
         }
 
         /** Makes the base circuit's sender outputs those of {@code base}, recomputing only the layers that change. */
