@@ -42,6 +42,49 @@ class DiscoverCommandTest {
         assertTrue(r.out().contains("faithfulness"), r.out());
     }
 
+    /**
+     * Issue 9's bar on toy-ioi: with the logit difference, faithfulness at least 0.8 with at most 10% of the edges,
+     * and the circuit holds every head the detectors call s-inhibition and at least half of the name movers.
+     */
+    @Test
+    void toyIoiCircuitIsFaithfulSmallAndHoldsTheLabelledHeads() throws Exception {
+        Path heads = tmp.resolve("heads.csv");
+        Path circuit = tmp.resolve("ioi.json");
+        assertEquals(0, CliTest.run("detect", "--model", "zoo:toy-ioi", "--detectors", "name-mover,s-inhibition",
+                "--out", heads.toString()).code());
+        CommandRun r = CliTest.run("discover", "--model", "zoo:toy-ioi", "--task", "ioi", "--out", circuit.toString());
+        assertEquals(0, r.code(), r::toString);
+        JsonNode json = new ObjectMapper().readTree(circuit.toFile());
+        JsonNode cs = json.get("circuitscope");
+        assertEquals("logit-diff", cs.get("metric").asText());
+        assertTrue(cs.get("faithfulness").asDouble() >= 0.8, cs.toString());
+        assertTrue(cs.get("edges_in_graph").asInt() <= 0.1 * cs.get("edges_total").asInt(), cs.toString());
+        java.util.List<String> movers = new java.util.ArrayList<>();
+        java.util.List<String> inhibitors = new java.util.ArrayList<>();
+        for (String line : Files.readAllLines(heads).subList(1, 25)) {
+            String[] cells = line.split(",", -1);
+            String node = "a" + cells[0] + ".h" + cells[1];
+            String labels = cells[cells.length - 1];
+            if (labels.contains("name-mover")) {
+                movers.add(node);
+            }
+            if (labels.contains("s-inhibition")) {
+                inhibitors.add(node);
+            }
+        }
+        for (String head : inhibitors) {
+            assertTrue(json.get("nodes").get(head).get("in_graph").asBoolean(), head);
+        }
+        long kept = movers.stream().filter(h -> json.get("nodes").get(h).get("in_graph").asBoolean()).count();
+        assertTrue(2 * kept >= movers.size(), movers + " kept " + kept);
+        // toy-ioi's answer is written by its last layer: some a2 head must reach the logits.
+        boolean lastLayerWrites = false;
+        for (int h = 0; h < 8; h++) {
+            lastLayerWrites |= json.get("edges").get("a2.h" + h + "->logits").get("in_graph").asBoolean();
+        }
+        assertTrue(lastLayerWrites);
+    }
+
     @Test
     void comparesWithAReferenceCircuit() throws Exception {
         Path ref = tmp.resolve("ref.json");

@@ -256,16 +256,27 @@ public final class HookedTransformer implements AutoCloseable {
 
     /**
      * Runs {@code body} on a hook-free pass in a fresh scope and moves the arrays it returns (and nothing else) to
-     * {@code out}; {@code inputs} are copied into the scope first, so that no temporary lands in the caller's manager.
+     * {@code out}. With {@code copyInputs} the inputs are copied into the scope first; otherwise they are lent to it
+     * for the call, which saves a copy but is only for bodies that never return an input itself nor modify one.
      */
-    <T> T withPass(NDManager out, NDArray[] inputs, java.util.function.BiFunction<ForwardPass, NDArray[], T> body,
-                   Function<T, NDArray[]> results) {
+    <T> T withPass(NDManager out, NDArray[] inputs, boolean copyInputs,
+                   java.util.function.BiFunction<ForwardPass, NDArray[], T> body, Function<T, NDArray[]> results) {
         return inScope(scope -> {
             NDArray[] local = new NDArray[inputs.length];
+            java.util.Set<NDArray> lent = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
             for (int i = 0; i < inputs.length; i++) {
-                local[i] = inputs[i] == null ? null : inputs[i].duplicate();
-                if (local[i] != null) {
+                if (inputs[i] == null) {
+                    continue;
+                }
+                if (copyInputs) {
+                    local[i] = inputs[i].duplicate();
                     local[i].attach(scope);
+                } else {
+                    // Lent, so that everything the pass derives from it lands in the scope and is freed with it.
+                    if (lent.add(inputs[i])) {
+                        scope.tempAttachAll(inputs[i]);
+                    }
+                    local[i] = inputs[i];
                 }
             }
             T value = body.apply(passIn(scope, RunOptions.none()), local);

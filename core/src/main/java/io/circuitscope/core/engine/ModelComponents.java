@@ -19,7 +19,7 @@ public final class ModelComponents {
 
     /** hook_embed + hook_pos_embed: the residual stream entering layer 0, [batch, pos, d_model]. */
     public NDArray embed(NDManager out, int[][] tokens) {
-        return model.withPass(out, new NDArray[0],
+        return model.withPass(out, new NDArray[0], true,
                 (pass, in) -> pass.embed(model.tokenArray(pass.scope(), tokens)), a -> new NDArray[] {a});
     }
 
@@ -30,7 +30,7 @@ public final class ModelComponents {
      */
     public NDArray normalize(NDManager out, String prefix, NDArray x, NDArray frozenScale) {
         checkNorm(prefix);
-        return model.withPass(out, new NDArray[] {x, frozenScale},
+        return model.withPass(out, new NDArray[] {x, frozenScale}, true,
                 (pass, in) -> in[1] == null ? pass.norm(in[0], prefix) : pass.normWithScale(in[0], prefix, in[1]),
                 a -> new NDArray[] {a});
     }
@@ -41,7 +41,7 @@ public final class ModelComponents {
      */
     public AttentionResult attention(NDManager out, int layer, NDArray qInput, NDArray kInput, NDArray vInput) {
         checkLayer(layer);
-        return model.withPass(out, new NDArray[] {qInput, kInput, vInput},
+        return model.withPass(out, new NDArray[] {qInput, kInput, vInput}, false,
                 (pass, in) -> pass.attentionFromInputs(layer, in[0], in[1], in[2],
                         pass.causalMask(in[0].getShape().get(1)), true),
                 r -> new NDArray[] {r.result(), r.pattern(), r.out()});
@@ -53,13 +53,13 @@ public final class ModelComponents {
         if (!model.config().hasMlp()) {
             throw new IllegalArgumentException("this model is attention-only and has no MLP");
         }
-        return model.withPass(out, new NDArray[] {mlpInput}, (pass, in) -> pass.mlp(layer, in[0]),
+        return model.withPass(out, new NDArray[] {mlpInput}, false, (pass, in) -> pass.mlp(layer, in[0]),
                 a -> new NDArray[] {a});
     }
 
     /** The logits [batch, pos, d_vocab] from the final residual stream: ln_final, then W_U and b_U. */
     public NDArray unembed(NDManager out, NDArray residual) {
-        return model.withPass(out, new NDArray[] {residual}, (pass, in) -> pass.unembed(in[0]),
+        return model.withPass(out, new NDArray[] {residual}, false, (pass, in) -> pass.unembed(in[0]),
                 a -> new NDArray[] {a});
     }
 

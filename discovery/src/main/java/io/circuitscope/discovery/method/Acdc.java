@@ -18,9 +18,10 @@ import java.util.List;
  * metric rises by less than τ (Δ = m(C − e) − m(C), or |Δ| when asked); a removal becomes the new baseline at once.
  *
  * <p>The greedy loop is sequential, yet its trials run batched and give exactly the sequential result: each pass
- * evaluates one hypothesis per remaining edge, assuming a predicted decision for every earlier edge (first "remove",
- * later the decision the previous pass suggested); decisions are then taken in order, and at the first one that
- * contradicts its prediction the remaining hypotheses are discarded and re-run on the true circuit.
+ * follows the traversal ahead, across the receivers of one layer, assuming a predicted decision for every edge (first "remove", later
+ * the decision a previous pass suggested), and evaluates one hypothesis per trial; decisions are then taken in order,
+ * and at the first one that contradicts its prediction the rest of the pass is discarded and re-run on the true
+ * circuit.
  */
 public final class Acdc {
     private final EdgePatcher patcher;
@@ -42,69 +43,82 @@ public final class Acdc {
     /** Prunes {@code candidates}; edges outside it are treated as absent throughout. */
     public Outcome run(BitSet candidates) {
         ComputationGraph graph = patcher.graph();
+        List<Receiver> receivers = receiversInReverseOrder(graph);
+        // A receiver's candidate inputs change only while that receiver is visited, so their order is fixed now.
+        List<List<GraphEdge>> inputs = new ArrayList<>();
+        for (Receiver r : receivers) {
+            inputs.add(incoming(graph, r, candidates));
+        }
         BitSet current = (BitSet) candidates.clone();
         double[] deltas = new double[graph.edgeCount()];
+        boolean[] predictRemove = new boolean[graph.edgeCount()];
+        Arrays.fill(predictRemove, true);
         double metric = patcher.evaluate(current);
         int passes = 1;
         long done = 0;
         long total = candidates.cardinality();
-        for (Receiver receiver : receiversInReverseOrder(graph)) {
-            List<GraphEdge> incoming = incoming(graph, receiver, current);
-            if (incoming.isEmpty()) {
-                continue;
-            }
-            if (receiver.node().kind() != GraphNode.Kind.LOGITS && !feedsAnything(graph, receiver.node(), current)) {
-                incoming.forEach(e -> current.clear(e.index()));
-                done += incoming.size();
-                progress.update("acdc", done, total, metric);
-                continue;
-            }
-            boolean[] predictRemove = new boolean[incoming.size()];
-            Arrays.fill(predictRemove, true);
-            int i = 0;
-            while (i < incoming.size()) {
-                int window = Math.min(incoming.size() - i, Math.max(4, patcher.batchLimit()));
-                List<int[]> flips = new ArrayList<>(window);
-                List<Integer> assumed = new ArrayList<>();
-                for (int j = i; j < i + window; j++) {
-                    int[] f = new int[assumed.size() + 1];
-                    for (int t = 0; t < assumed.size(); t++) {
-                        f[t] = assumed.get(t);
-                    }
-                    f[assumed.size()] = incoming.get(j).index();
-                    flips.add(f);
-                    if (predictRemove[j]) {
-                        assumed.add(incoming.get(j).index());
-                    }
+        int receiver = 0;
+        int position = 0;
+        int window = 8;
+        while (receiver < receivers.size()) {
+            List<Event> events = simulate(graph, receivers, inputs, receiver, position, current, predictRemove,
+                    window);
+            List<int[]> flips = new ArrayList<>();
+            for (Event e : events) {
+                if (e.trial() != null) {
+                    flips.add(e.flips());
                 }
-                double[] values = patcher.evaluate(current, flips);
-                passes++;
-                int j = i;
-                boolean mispredicted = false;
-                while (j < i + window && !mispredicted) {
-                    double delta = values[j - i] - metric;
-                    GraphEdge e = incoming.get(j);
-                    deltas[e.index()] = delta;
-                    boolean remove = (absolute ? Math.abs(delta) : delta) < threshold;
-                    if (remove) {
-                        current.clear(e.index());
-                        metric = values[j - i];
-                    }
-                    mispredicted = remove != predictRemove[j];
-                    j++;
-                }
+            }
+            double[] values = flips.isEmpty() ? new double[0] : patcher.evaluate(current, flips);
+            passes += flips.isEmpty() ? 0 : 1;
+            int t = 0;
+            int valid = 0;
+            boolean mispredicted = false;
+            double chainBefore = metric;
+            for (Event e : events) {
                 if (mispredicted) {
-                    // Re-predict the rest from this pass: each hypothesis's change over the one before it in the chain.
-                    double before = metric;
-                    for (int t = j; t < i + window; t++) {
-                        double d = values[t - i] - before;
-                        predictRemove[t] = (absolute ? Math.abs(d) : d) < threshold;
+                    if (e.trial() != null) {
+                        // Re-predict the rest from this pass: each trial's change over the state before it.
+                        double d = values[t] - chainBefore;
+                        predictRemove[e.trial().index()] = (absolute ? Math.abs(d) : d) < threshold;
+                        if (e.predictedRemove()) {
+                            chainBefore = values[t];
+                        }
+                        t++;
                     }
+                    continue;
                 }
-                done += j - i;
-                progress.update("acdc", done, total, metric);
-                i = j;
+                receiver = e.receiver();
+                position = e.position() + 1;
+                if (e.trial() == null) {
+                    e.skipped().forEach(x -> current.clear(x.index()));
+                    done += e.skipped().size();
+                    position = inputs.get(receiver).size();
+                    continue;
+                }
+                double delta = values[t] - metric;
+                deltas[e.trial().index()] = delta;
+                boolean remove = (absolute ? Math.abs(delta) : delta) < threshold;
+                if (remove) {
+                    current.clear(e.trial().index());
+                    metric = values[t];
+                }
+                if (e.predictedRemove()) {
+                    chainBefore = values[t];
+                }
+                mispredicted = remove != e.predictedRemove();
+                done++;
+                valid++;
+                t++;
             }
+            if (position >= inputs.get(receiver).size()) {
+                receiver++;
+                position = 0;
+            }
+            // Speculate further after a pass whose predictions all held, less far after one that broke early.
+            window = mispredicted ? Math.max(4, 2 * valid) : Math.min(2 * window,
+                    Math.max(4, patcher.batchLimit()));
+            progress.update("acdc", done, total, metric);
         }
         BitSet pruned = graph.prune(current);
         if (!pruned.equals(current)) {
@@ -112,6 +126,60 @@ public final class Acdc {
             passes++;
         }
         return new Outcome(pruned, deltas, metric, passes);
+    }
+
+    /**
+     * One step of ACDC's traversal under predicted decisions: a trial of one edge (with the removals predicted before
+     * it in this pass, as flips of the current circuit), or a receiver whose node feeds nothing losing its inputs.
+     */
+    private record Event(int receiver, int position, GraphEdge trial, int[] flips, boolean predictedRemove,
+                         List<GraphEdge> skipped) {
+    }
+
+    /** ACDC's traversal from (receiver, position) assuming the predicted decisions, up to {@code limit} trials. */
+    private static List<Event> simulate(ComputationGraph graph, List<Receiver> receivers, List<List<GraphEdge>> inputs,
+                                        int receiver, int position, BitSet current, boolean[] predictRemove,
+                                        int limit) {
+        BitSet state = (BitSet) current.clone();
+        List<Integer> assumed = new ArrayList<>();
+        List<Event> events = new ArrayList<>();
+        int trials = 0;
+        int layer = receivers.get(receiver).node().layer();
+        // One pass stays within one layer's receivers, so that it starts at that layer, not at the earliest one.
+        for (int r = receiver; r < receivers.size() && trials < limit && receivers.get(r).node().layer() == layer;
+             r++) {
+            List<GraphEdge> edges = inputs.get(r);
+            int from = r == receiver ? position : 0;
+            if (from >= edges.size()) {
+                continue;
+            }
+            GraphNode node = receivers.get(r).node();
+            if (from == 0 && node.kind() != GraphNode.Kind.LOGITS && !feedsAnything(graph, node, state)) {
+                List<GraphEdge> present = edges.stream().filter(e -> state.get(e.index())).toList();
+                present.forEach(e -> {
+                    state.clear(e.index());
+                    assumed.add(e.index());
+                });
+                events.add(new Event(r, edges.size() - 1, null, null, false, present));
+                continue;
+            }
+            for (int p = from; p < edges.size() && trials < limit; p++) {
+                GraphEdge e = edges.get(p);
+                int[] flips = new int[assumed.size() + 1];
+                for (int i = 0; i < assumed.size(); i++) {
+                    flips[i] = assumed.get(i);
+                }
+                flips[assumed.size()] = e.index();
+                boolean remove = predictRemove[e.index()];
+                events.add(new Event(r, p, e, flips, remove, List.of()));
+                trials++;
+                if (remove) {
+                    state.clear(e.index());
+                    assumed.add(e.index());
+                }
+            }
+        }
+        return events;
     }
 
     private static boolean feedsAnything(ComputationGraph graph, GraphNode node, BitSet current) {

@@ -365,12 +365,12 @@ public final class EdgePatcher implements AutoCloseable {
                             qkv.get(1).reshape(perHead), qkv.get(2).reshape(perHead));
                     int first = layout.firstSender(l);
                     NDArray heads = att.result().reshape(k, n, p, h, dModel).transpose(0, 3, 1, 2, 4)
-                            .reshape(k, h, x).sub(corrupted.get(first + ":" + (first + h)).expandDims(0));
+                            .reshape(k, h, x).subi(corrupted.get(first + ":" + (first + h)).expandDims(0));
                     late.add(new SenderBlock(first, heads));
                     if (layout.mlp == 1) {
                         NDArray mlpIn = receiverInputs(scope, masks, k, r0 + 3 * h, 1, early, se, late, cinMlp[l]);
                         NDArray out = components.mlp(scope, l, mlpIn.reshape((long) k * n, p, dModel))
-                                .reshape(k, 1, x).sub(corrupted.get((first + h) + ":" + (first + h + 1)).expandDims(0));
+                                .reshape(k, 1, x).subi(corrupted.get((first + h) + ":" + (first + h + 1)).expandDims(0));
                         late.add(new SenderBlock(first + h, out));
                     }
                 }
@@ -409,12 +409,13 @@ public final class EdgePatcher implements AutoCloseable {
          */
         private NDArray receiverInputs(NDManager scope, float[] masks, int k, int r0, int count, NDArray early,
                                        int se, List<SenderBlock> late, NDArray cin) {
-            NDArray sum = cin.reshape(1, 1, x);
+            // Each matrix product gives a fresh array, so the sum accumulates in place.
+            NDArray sum = null;
             long[] cols = connected(masks, k, r0, count, 0, se);
             if (cols.length > 0) {
                 NDArray m = scope.create(compact(masks, k, r0, count, cols), new Shape((long) k * count, cols.length));
                 NDArray rows = early.get(scope.create(cols));
-                sum = sum.add(m.matMul(rows).reshape(k, count, x));
+                sum = m.matMul(rows).reshape(k, count, x);
             }
             for (SenderBlock b : late) {
                 long[] c = connected(masks, k, r0, count, b.first(), b.first() + b.count());
@@ -428,9 +429,11 @@ public final class EdgePatcher implements AutoCloseable {
                 NDArray m = scope.create(compact(masks, k, r0, count, c), new Shape(k, count, c.length));
                 NDArray diffs = c.length == b.count() ? b.diff() : b.diff().transpose(1, 0, 2)
                         .get(scope.create(local)).transpose(1, 0, 2);
-                sum = sum.add(m.matMul(diffs));
+                NDArray part = m.matMul(diffs);
+                sum = sum == null ? part : sum.addi(part);
             }
-            return sum.broadcast(new Shape(k, count, x));
+            NDArray base = cin.reshape(1, 1, x);
+            return sum == null ? base.broadcast(new Shape(k, count, x)) : sum.addi(base);
         }
 
         /** Senders in [from, to) that some hypothesis connects to some receiver in [r0, r0 + count). */
