@@ -141,8 +141,8 @@ final class BenchCommand implements Callable<Integer> {
         out.printf(Locale.ROOT, "%s on %s (%d edges, induction, %d prompts x %d tokens)%n", what, r.model(), r.edges(),
                 r.examples(), r.tokens());
         out.printf(Locale.ROOT, "  one forward pass          %.4f s%n", r.forwardSeconds());
-        out.printf(Locale.ROOT, "  EAP (setup + backward)    %.3f s = %.2f forward passes%n", r.eapSeconds(), r.eapCost());
-        out.printf(Locale.ROOT, "  ACDC over %5d edges     %.3f s = %.1f forward passes = %.3f x edges (%d batched"
+        out.printf(Locale.ROOT, "  EAP (setup + backward)    %.3f s, %.2f forward passes%n", r.eapSeconds(), r.eapCost());
+        out.printf(Locale.ROOT, "  ACDC over %5d edges     %.3f s, %.1f forward passes = %.3f x edges (%d batched"
                 + " passes); circuit %d edges%n", r.acdcEdgesTested(), r.acdcSeconds(), r.acdcCost(),
                 r.acdcCost() / r.acdcEdgesTested(), r.acdcPasses(), r.circuitEdges());
         out.printf(Locale.ROOT, "  EAP + ACDC total          %.1f s%n", r.eapSeconds() + r.acdcSeconds());

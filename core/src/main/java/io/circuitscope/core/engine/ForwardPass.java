@@ -158,6 +158,27 @@ final class ForwardPass {
     }
 
     /**
+     * The outputs [batch, pos, heads.length, d_model] (without b_O) of the chosen heads of layer l, each from its own
+     * query, key and value inputs [batch, pos, heads.length, d_model]: the other heads are not computed at all.
+     */
+    NDArray headOutputs(int l, long[] heads, NDArray qInput, NDArray kInput, NDArray vInput, NDArray mask) {
+        String p = "blocks." + l + ".";
+        String ln1 = p + "ln1";
+        NDArray idx = scope.create(heads);
+        NDArray q = TensorOps.projectPerHead(norm(qInput, ln1), param(p + "attn.W_Q").get(idx),
+                param(p + "attn.b_Q").get(idx));
+        NDArray k = TensorOps.projectPerHead(norm(kInput, ln1), param(p + "attn.W_K").get(idx),
+                param(p + "attn.b_K").get(idx));
+        NDArray v = TensorOps.projectPerHead(norm(vInput, ln1), param(p + "attn.W_V").get(idx),
+                param(p + "attn.b_V").get(idx));
+        NDArray scores = TensorOps.scaleFresh(q.transpose(0, 2, 1, 3).matMul(k.transpose(0, 2, 3, 1)),
+                1.0 / Math.sqrt(config.dHead()));
+        NDArray pattern = TensorOps.addToFresh(scores, mask).softmax(-1);
+        NDArray z = pattern.matMul(v.transpose(0, 2, 1, 3)).transpose(0, 2, 1, 3);
+        return TensorOps.projectPerHead(z, param(p + "attn.W_O").get(idx), null);
+    }
+
+    /**
      * Scores, pattern, z, the heads' outputs and their sum plus b_O, from queries, keys and values [batch, pos, head,
      * d_head]. Each head's output is formed only when it is hooked or {@code perHead} asks for it.
      */

@@ -47,6 +47,31 @@ public final class ModelComponents {
                 r -> new NDArray[] {r.result(), r.pattern(), r.out()});
     }
 
+    /**
+     * The outputs [batch, pos, heads.length, d_model] of only the chosen heads of {@code layer} (hook_result's
+     * slices, without b_O), from their own inputs [batch, pos, heads.length, d_model]; cheaper than
+     * {@link #attention} when few heads are needed.
+     *
+     * @throws IllegalArgumentException if a head index is out of range or repeated
+     */
+    public NDArray headOutputs(NDManager out, int layer, int[] heads, NDArray qInput, NDArray kInput,
+                               NDArray vInput) {
+        checkLayer(layer);
+        long[] chosen = new long[heads.length];
+        java.util.BitSet seen = new java.util.BitSet();
+        for (int i = 0; i < heads.length; i++) {
+            if (heads[i] < 0 || heads[i] >= model.config().nHeads() || seen.get(heads[i])) {
+                throw new IllegalArgumentException("heads must be distinct indices below " + model.config().nHeads()
+                        + ", got " + java.util.Arrays.toString(heads));
+            }
+            seen.set(heads[i]);
+            chosen[i] = heads[i];
+        }
+        return model.withPass(out, new NDArray[] {qInput, kInput, vInput}, false,
+                (pass, in) -> pass.headOutputs(layer, chosen, in[0], in[1], in[2],
+                        pass.causalMask(in[0].getShape().get(1))), a -> new NDArray[] {a});
+    }
+
     /** hook_mlp_out of {@code layer} from its input hook_mlp_in [batch, pos, d_model]. */
     public NDArray mlp(NDManager out, int layer, NDArray mlpInput) {
         checkLayer(layer);

@@ -43,6 +43,14 @@ class ModelComponentsTest {
                 if (l == 1) {
                     assertArrayEquals(run.cache().get(HookNames.result(1)).toFloatArray(),
                             attn.result().toFloatArray(), 1e-5f);
+                    // Only heads 2 and 0, in that order, from their own slices of the inputs.
+                    NDArray pick = out.create(new long[] {2, 0});
+                    NDArray sub = perHead.transpose(2, 0, 1, 3).get(pick).transpose(1, 2, 0, 3);
+                    assertArrayEquals(attn.result().transpose(2, 0, 1, 3).get(pick).transpose(1, 2, 0, 3)
+                            .toFloatArray(), c.headOutputs(out, l, new int[] {2, 0}, sub, sub, sub).toFloatArray(),
+                            1e-5f);
+                    assertThrows(IllegalArgumentException.class,
+                            () -> c.headOutputs(out, 1, new int[] {0, 0}, sub, sub, sub));
                     assertArrayEquals(run.cache().get(HookNames.pattern(1)).toFloatArray(),
                             attn.pattern().toFloatArray(), 1e-5f);
                 }

@@ -60,16 +60,27 @@ public final class Acdc {
         int receiver = 0;
         int position = 0;
         int window = 8;
+        // Within one layer's receivers every trial is stated against the circuit as it was when the layer began, so
+        // that the patcher's cached outputs below that layer serve every pass of it.
+        BitSet layerBase = null;
+        List<Integer> removedInLayer = new ArrayList<>();
+        int baseLayer = Integer.MIN_VALUE;
         while (receiver < receivers.size()) {
-            List<Event> events = simulate(graph, receivers, inputs, receiver, position, current, predictRemove,
-                    window);
+            int layer = receivers.get(receiver).node().layer();
+            if (layer != baseLayer) {
+                layerBase = (BitSet) current.clone();
+                removedInLayer.clear();
+                baseLayer = layer;
+            }
+            List<Event> events = simulate(graph, receivers, inputs, receiver, position, current, removedInLayer,
+                    predictRemove, window);
             List<int[]> flips = new ArrayList<>();
             for (Event e : events) {
                 if (e.trial() != null) {
                     flips.add(e.flips());
                 }
             }
-            double[] values = flips.isEmpty() ? new double[0] : patcher.evaluate(current, flips);
+            double[] values = flips.isEmpty() ? new double[0] : patcher.evaluate(layerBase, flips);
             passes += flips.isEmpty() ? 0 : 1;
             int t = 0;
             int valid = 0;
@@ -91,7 +102,10 @@ public final class Acdc {
                 receiver = e.receiver();
                 position = e.position() + 1;
                 if (e.trial() == null) {
-                    e.skipped().forEach(x -> current.clear(x.index()));
+                    e.skipped().forEach(x -> {
+                        current.clear(x.index());
+                        removedInLayer.add(x.index());
+                    });
                     done += e.skipped().size();
                     position = inputs.get(receiver).size();
                     continue;
@@ -101,6 +115,7 @@ public final class Acdc {
                 boolean remove = (absolute ? Math.abs(delta) : delta) < threshold;
                 if (remove) {
                     current.clear(e.trial().index());
+                    removedInLayer.add(e.trial().index());
                     metric = values[t];
                 }
                 if (e.predictedRemove()) {
@@ -129,8 +144,8 @@ public final class Acdc {
     }
 
     /**
-     * One step of ACDC's traversal under predicted decisions: a trial of one edge (with the removals predicted before
-     * it in this pass, as flips of the current circuit), or a receiver whose node feeds nothing losing its inputs.
+     * One step of ACDC's traversal under predicted decisions: a trial of one edge (as flips of the circuit the layer
+     * began with: the removals made in this layer so far, those predicted before it in this pass, and the edge), or a receiver whose node feeds nothing losing its inputs.
      */
     private record Event(int receiver, int position, GraphEdge trial, int[] flips, boolean predictedRemove,
                          List<GraphEdge> skipped) {
@@ -138,10 +153,10 @@ public final class Acdc {
 
     /** ACDC's traversal from (receiver, position) assuming the predicted decisions, up to {@code limit} trials. */
     private static List<Event> simulate(ComputationGraph graph, List<Receiver> receivers, List<List<GraphEdge>> inputs,
-                                        int receiver, int position, BitSet current, boolean[] predictRemove,
-                                        int limit) {
+                                        int receiver, int position, BitSet current, List<Integer> removed,
+                                        boolean[] predictRemove, int limit) {
         BitSet state = (BitSet) current.clone();
-        List<Integer> assumed = new ArrayList<>();
+        List<Integer> assumed = new ArrayList<>(removed);
         List<Event> events = new ArrayList<>();
         int trials = 0;
         int layer = receivers.get(receiver).node().layer();

@@ -105,16 +105,19 @@ public final class EdgePatcher implements AutoCloseable {
             List<int[]> chunk = flips.subList(from, Math.min(flips.size(), from + batchLimit));
             float[] masks = masks(base, chunk);
             int start = layout.layers;
+            boolean[] changed = new boolean[layout.receivers];
             for (int[] f : chunk) {
                 for (int e : f) {
                     start = Math.min(start, layout.receiverLayer(layout.edgeReceiver[e]));
+                    changed[layout.edgeReceiver[e]] = true;
                 }
             }
             for (GroupState g : groups) {
                 if (start > 0) {
                     g.ensureBase(base);
                 }
-                double[] v = g.run(masks, chunk.size(), start, false);
+                boolean fromBase = start > 0 || base.equals(g.baseMask);
+                double[] v = g.run(masks, chunk.size(), start, fromBase ? changed : null, false);
                 for (int k = 0; k < v.length; k++) {
                     out[from + k] += v[k];
                 }
@@ -180,11 +183,8 @@ public final class EdgePatcher implements AutoCloseable {
         manager.close();
     }
 
-    /** A block of senders whose outputs (minus their corrupted outputs) differ by hypothesis: [K, count, tokens×d]. */
-    private record SenderBlock(int first, NDArray diff) {
-        int count() {
-            return (int) diff.getShape().get(1);
-        }
+    /** Senders whose outputs (minus their corrupted outputs) differ by hypothesis: diff is [K, senders, tokens×d]. */
+    private record SenderBlock(int[] senders, NDArray diff) {
     }
 
     /** Everything one prompt group's evaluations read, and the base circuit's sender outputs. */
@@ -324,23 +324,28 @@ public final class EdgePatcher implements AutoCloseable {
                 return;
             }
             int start = 0;
+            boolean[] receivers = null;
             if (baseMask != null) {
                 BitSet changed = (BitSet) base.clone();
                 changed.xor(baseMask);
                 start = layout.layers;
+                receivers = new boolean[layout.receivers];
                 for (int e = changed.nextSetBit(0); e >= 0; e = changed.nextSetBit(e + 1)) {
                     start = Math.min(start, layout.receiverLayer(layout.edgeReceiver[e]));
+                    receivers[layout.edgeReceiver[e]] = true;
                 }
             }
-            run(masks(base, List.of(new int[0])), 1, start, true);
+            run(masks(base, List.of(new int[0])), 1, start, receivers, true);
             baseMask = (BitSet) base.clone();
         }
 
         /**
-         * Runs K hypotheses from layer {@code start}, the senders written before it taken from the base circuit,
-         * and returns each one's share of the metric; with {@code keep} (K = 1) its sender outputs become the base.
+         * Runs K hypotheses from layer {@code start} and returns each one's share of the metric; with {@code keep}
+         * (K = 1) its sender outputs become the base. Senders written before {@code start} are taken from the base
+         * circuit, and so are the heads (and MLP) of layer {@code start} whose inputs no hypothesis changes, when
+         * {@code changed} (the receivers some hypothesis touches) is given; null recomputes every layer from start.
          */
-        double[] run(float[] masks, int k, int start, boolean keep) {
+        double[] run(float[] masks, int k, int start, boolean[] changed, boolean keep) {
             NDArray previousBase = baseDiff;
             try (NDManager scope = nd.newSubManager()) {
                 // Borrow the long-lived arrays, so that everything derived from them lands in this scope.
@@ -352,30 +357,40 @@ public final class EdgePatcher implements AutoCloseable {
                 if (baseDiff != null) {
                     scope.tempAttachAll(baseDiff);
                 }
-                int se = layout.firstSender(start);
-                NDArray early = start == 0 ? inputDiff : baseDiff.get("0:" + se);
-                List<SenderBlock> late = new ArrayList<>();
                 int h = layout.heads;
+                BitSet shared = new BitSet();
+                shared.set(0, layout.firstSender(start));
+                List<SenderBlock> late = new ArrayList<>();
                 for (int l = start; l < layout.layers; l++) {
                     int r0 = layout.firstReceiver(l);
-                    NDArray in = receiverInputs(scope, masks, k, r0, 3 * h, early, se, late, cinHeads[l]);
-                    NDArray qkv = in.reshape(k, 3, h, n, p, dModel).transpose(1, 0, 3, 4, 2, 5);
-                    Shape perHead = new Shape((long) k * n, p, h, dModel);
-                    AttentionResult att = components.attention(scope, l, qkv.get(0).reshape(perHead),
-                            qkv.get(1).reshape(perHead), qkv.get(2).reshape(perHead));
                     int first = layout.firstSender(l);
-                    NDArray heads = att.result().reshape(k, n, p, h, dModel).transpose(0, 3, 1, 2, 4)
-                            .reshape(k, h, x).subi(corrupted.get(first + ":" + (first + h)).expandDims(0));
-                    late.add(new SenderBlock(first, heads));
+                    List<Integer> heads = new ArrayList<>();
+                    for (int head = 0; head < h; head++) {
+                        boolean touched = changed == null || l > start || changed[r0 + head]
+                                || changed[r0 + h + head] || changed[r0 + 2 * h + head];
+                        if (touched) {
+                            heads.add(head);
+                        } else {
+                            shared.set(first + head);
+                        }
+                    }
+                    if (!heads.isEmpty()) {
+                        late.add(headBlock(scope, masks, k, l, heads, shared, late));
+                    }
                     if (layout.mlp == 1) {
-                        NDArray mlpIn = receiverInputs(scope, masks, k, r0 + 3 * h, 1, early, se, late, cinMlp[l]);
-                        NDArray out = components.mlp(scope, l, mlpIn.reshape((long) k * n, p, dModel))
-                                .reshape(k, 1, x).subi(corrupted.get((first + h) + ":" + (first + h + 1)).expandDims(0));
-                        late.add(new SenderBlock(first + h, out));
+                        if (changed == null || l > start || !heads.isEmpty() || changed[r0 + 3 * h]) {
+                            NDArray in = receiverInputs(scope, masks, k, new int[] {r0 + 3 * h}, shared, late,
+                                    cinMlp[l]);
+                            NDArray out = components.mlp(scope, l, in.reshape((long) k * n, p, dModel))
+                                    .reshape(k, 1, x).subi(corrupted.get(first + h).expandDims(0).expandDims(0));
+                            late.add(new SenderBlock(new int[] {first + h}, out));
+                        } else {
+                            shared.set(first + h);
+                        }
                     }
                 }
-                NDArray resid = receiverInputs(scope, masks, k, layout.receivers - 1, 1, early, se, late, cinLogits)
-                        .reshape((long) k * n * p, dModel);
+                NDArray resid = receiverInputs(scope, masks, k, new int[] {layout.receivers - 1}, shared, late,
+                        cinLogits).reshape((long) k * n * p, dModel);
                 long[] index = new long[k * prompts.entries()];
                 for (int i = 0; i < k; i++) {
                     for (int e = 0; e < prompts.entries(); e++) {
@@ -387,11 +402,7 @@ public final class EdgePatcher implements AutoCloseable {
                 NDArray values = readout.value(logits.reshape(k, prompts.entries(), logits.getShape().get(2)));
                 double[] result = values.toType(DataType.FLOAT64, false).toDoubleArray();
                 if (keep) {
-                    NDList rows = new NDList(early);
-                    for (SenderBlock b : late) {
-                        rows.add(b.diff().reshape(b.count(), x));
-                    }
-                    NDArray kept = NDArrays.concat(rows, 0);
+                    NDArray kept = newBase(late);
                     kept.attach(nd);
                     baseDiff = kept;
                 }
@@ -403,68 +414,122 @@ public final class EdgePatcher implements AutoCloseable {
             }
         }
 
+        /** The chosen heads of layer l, from inputs built for them alone: their outputs minus the ablated ones. */
+        private SenderBlock headBlock(NDManager scope, float[] masks, int k, int l, List<Integer> heads,
+                                      BitSet shared, List<SenderBlock> late) {
+            int h = layout.heads;
+            int c = heads.size();
+            int r0 = layout.firstReceiver(l);
+            int[] rows = new int[3 * c];
+            int[] senders = new int[c];
+            int[] chosen = new int[c];
+            for (int i = 0; i < c; i++) {
+                chosen[i] = heads.get(i);
+                senders[i] = layout.firstSender(l) + chosen[i];
+                for (int which = 0; which < 3; which++) {
+                    rows[which * c + i] = r0 + which * h + chosen[i];
+                }
+            }
+            NDArray in = receiverInputs(scope, masks, k, rows, shared, late, cinHeads[l]);
+            NDArray qkv = in.reshape(k, 3, c, n, p, dModel).transpose(1, 0, 3, 4, 2, 5);
+            Shape perHead = new Shape((long) k * n, p, c, dModel);
+            NDArray result = c == h
+                    ? components.attention(scope, l, qkv.get(0).reshape(perHead), qkv.get(1).reshape(perHead),
+                            qkv.get(2).reshape(perHead)).result()
+                    : components.headOutputs(scope, l, chosen, qkv.get(0).reshape(perHead),
+                            qkv.get(1).reshape(perHead), qkv.get(2).reshape(perHead));
+            long[] senderRows = java.util.Arrays.stream(senders).asLongStream().toArray();
+            NDArray diff = result.reshape(k, n, p, c, dModel).transpose(0, 3, 1, 2, 4).reshape(k, c, x)
+                    .subi(corrupted.get(scope.create(senderRows)).expandDims(0));
+            return new SenderBlock(senders, diff);
+        }
+
+        /** The base circuit's sender differences after a K = 1 run: recomputed rows from it, the rest unchanged. */
+        private NDArray newBase(List<SenderBlock> late) {
+            NDArray[] rows = new NDArray[layout.senders];
+            for (SenderBlock b : late) {
+                for (int i = 0; i < b.senders().length; i++) {
+                    rows[b.senders()[i]] = b.diff().get(0).get(i).reshape(1, x);
+                }
+            }
+            for (int s = 0; s < rows.length; s++) {
+                if (rows[s] == null) {
+                    rows[s] = baseDiff != null ? baseDiff.get(s).reshape(1, x) : inputDiff;
+                }
+            }
+            return NDArrays.concat(new NDList(rows), 0);
+        }
+
         /**
-         * The inputs [K, count, tokens × d_model] of receivers {@code r0 .. r0 + count}: their corrupted input plus
-         * the masked sum of sender differences, reading only the senders some hypothesis connects to them.
+         * The inputs [K, rows, tokens × d_model] of the given receivers: their corrupted input plus the masked sum of
+         * sender differences, the shared ones from the base circuit, reading only senders some hypothesis connects.
          */
-        private NDArray receiverInputs(NDManager scope, float[] masks, int k, int r0, int count, NDArray early,
-                                       int se, List<SenderBlock> late, NDArray cin) {
+        private NDArray receiverInputs(NDManager scope, float[] masks, int k, int[] rows, BitSet shared,
+                                       List<SenderBlock> late, NDArray cin) {
             // Each matrix product gives a fresh array, so the sum accumulates in place.
             NDArray sum = null;
-            long[] cols = connected(masks, k, r0, count, 0, se);
+            int[] cols = connected(masks, k, rows, shared.stream().toArray());
             if (cols.length > 0) {
-                NDArray m = scope.create(compact(masks, k, r0, count, cols), new Shape((long) k * count, cols.length));
-                NDArray rows = early.get(scope.create(cols));
-                sum = m.matMul(rows).reshape(k, count, x);
+                NDArray m = scope.create(compact(masks, k, rows, cols), new Shape((long) k * rows.length, cols.length));
+                NDArray diffs = baseDiff != null ? baseDiff.get(scope.create(toLong(cols))) : inputDiff;
+                sum = m.matMul(diffs).reshape(k, rows.length, x);
             }
             for (SenderBlock b : late) {
-                long[] c = connected(masks, k, r0, count, b.first(), b.first() + b.count());
+                int[] c = connected(masks, k, rows, b.senders());
                 if (c.length == 0) {
                     continue;
                 }
-                long[] local = new long[c.length];
-                for (int i = 0; i < c.length; i++) {
-                    local[i] = c[i] - b.first();
+                NDArray diffs = b.diff();
+                if (c.length < b.senders().length) {
+                    long[] local = new long[c.length];
+                    for (int i = 0, j = 0; i < b.senders().length; i++) {
+                        if (j < c.length && b.senders()[i] == c[j]) {
+                            local[j++] = i;
+                        }
+                    }
+                    diffs = diffs.transpose(1, 0, 2).get(scope.create(local)).transpose(1, 0, 2);
                 }
-                NDArray m = scope.create(compact(masks, k, r0, count, c), new Shape(k, count, c.length));
-                NDArray diffs = c.length == b.count() ? b.diff() : b.diff().transpose(1, 0, 2)
-                        .get(scope.create(local)).transpose(1, 0, 2);
+                NDArray m = scope.create(compact(masks, k, rows, c), new Shape(k, rows.length, c.length));
                 NDArray part = m.matMul(diffs);
                 sum = sum == null ? part : sum.addi(part);
             }
             NDArray base = cin.reshape(1, 1, x);
-            return sum == null ? base.broadcast(new Shape(k, count, x)) : sum.addi(base);
+            return sum == null ? base.broadcast(new Shape(k, rows.length, x)) : sum.addi(base);
         }
 
-        /** Senders in [from, to) that some hypothesis connects to some receiver in [r0, r0 + count). */
-        private long[] connected(float[] masks, int k, int r0, int count, int from, int to) {
+        private static long[] toLong(int[] a) {
+            return java.util.Arrays.stream(a).asLongStream().toArray();
+        }
+
+        /** Those of {@code senders} (ascending) that some hypothesis connects to some of the receivers. */
+        private int[] connected(float[] masks, int k, int[] rows, int[] senders) {
             int r = layout.receivers;
             int s = layout.senders;
             BitSet used = new BitSet();
             for (int i = 0; i < k; i++) {
-                for (int row = r0; row < r0 + count; row++) {
+                for (int row : rows) {
                     int base = (i * r + row) * s;
-                    for (int col = from; col < to; col++) {
+                    for (int col : senders) {
                         if (masks[base + col] != 0f) {
                             used.set(col);
                         }
                     }
                 }
             }
-            return used.stream().asLongStream().toArray();
+            return used.stream().toArray();
         }
 
-        /** The masks restricted to receivers [r0, r0 + count) and the given sender columns, [K, count, cols]. */
-        private float[] compact(float[] masks, int k, int r0, int count, long[] cols) {
+        /** The masks restricted to the given receivers and sender columns, [K, rows, cols]. */
+        private float[] compact(float[] masks, int k, int[] rows, int[] cols) {
             int r = layout.receivers;
             int s = layout.senders;
-            float[] out = new float[k * count * cols.length];
+            float[] out = new float[k * rows.length * cols.length];
             int o = 0;
             for (int i = 0; i < k; i++) {
-                for (int row = r0; row < r0 + count; row++) {
+                for (int row : rows) {
                     int base = (i * r + row) * s;
-                    for (long col : cols) {
-                        out[o++] = masks[base + (int) col];
+                    for (int col : cols) {
+                        out[o++] = masks[base + col];
                     }
                 }
             }
