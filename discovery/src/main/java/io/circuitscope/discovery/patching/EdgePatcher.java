@@ -240,7 +240,8 @@ public final class EdgePatcher implements AutoCloseable {
                 long vocab = clean.logits().getShape().get(2);
                 NDArray cleanAtEntries = clean.logits().reshape((long) n * p, vocab)
                         .get(setup.create(prompts.flatPosition));
-                readout = new MetricReadout(nd, metric, prompts, cleanAtEntries);
+                readout = new MetricReadout(nd, metric, prompts, cleanAtEntries,
+                        engine.parameter(setup, "unembed.W_U"), engine.parameter(setup, "unembed.b_U"));
             } catch (RuntimeException e) {
                 nd.close();
                 throw e;
@@ -398,8 +399,15 @@ public final class EdgePatcher implements AutoCloseable {
                     }
                 }
                 NDArray atEntries = resid.get(scope.create(index)).reshape(1, index.length, dModel);
-                NDArray logits = components.unembed(scope, atEntries);
-                NDArray values = readout.value(logits.reshape(k, prompts.entries(), logits.getShape().get(2)));
+                NDArray values;
+                if (readout.readsDirections()) {
+                    // Two columns of the unembedding per entry, not the whole vocabulary.
+                    values = readout.valueFromNormalized(components.normalize(scope, "ln_final", atEntries, null)
+                            .reshape(k, prompts.entries(), dModel));
+                } else {
+                    NDArray logits = components.unembed(scope, atEntries);
+                    values = readout.value(logits.reshape(k, prompts.entries(), logits.getShape().get(2)));
+                }
                 double[] result = values.toType(DataType.FLOAT64, false).toDoubleArray();
                 if (keep) {
                     NDArray kept = newBase(late);

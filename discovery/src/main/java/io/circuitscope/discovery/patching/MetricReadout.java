@@ -8,6 +8,8 @@ import ai.djl.ndarray.types.Shape;
  * The task metric of one prompt group as a linear readout of the logits at its answer entries: entry e contributes
  * {@code weight[e] * (Σ_v selector[e, v] f(z)[e, v] + constant[e])}, where f is the identity for logit-diff
  * (selector +1 at the distractor, −1 at the answer) and log-softmax for KL (selector −p_clean, constant Σ p log p).
+ * Logit-diff reads only two columns of the unembedding per entry, so it can also be read from the final normalized
+ * residual stream along one direction per entry, W_U[:, distractor] − W_U[:, answer], without forming the logits.
  */
 final class MetricReadout implements AutoCloseable {
     private final MetricKind kind;
@@ -16,9 +18,14 @@ final class MetricReadout implements AutoCloseable {
     private final NDArray constant;
     private final NDArray weight;
     private final NDArray flatPosition;
+    private final NDArray direction;
+    private final NDArray directionBias;
 
-    /** @param cleanLogits the clean model's logits at the group's entries, [entries, d_vocab] (read for KL only) */
-    MetricReadout(NDManager parent, MetricKind kind, PromptGroup group, NDArray cleanLogits) {
+    /**
+     * @param cleanLogits the clean model's logits at the group's entries, [entries, d_vocab] (read for KL only)
+     * @param unembed W_U [d_model, d_vocab] and b_U [d_vocab]
+     */
+    MetricReadout(NDManager parent, MetricKind kind, PromptGroup group, NDArray cleanLogits, NDArray wU, NDArray bU) {
         this.kind = kind;
         this.manager = parent.newSubManager();
         int m = group.entries();
@@ -33,6 +40,15 @@ final class MetricReadout implements AutoCloseable {
             }
             selector = manager.create(s, new Shape(m, vocab));
             constant = manager.zeros(new Shape(m));
+            long[] answers = java.util.Arrays.stream(group.answer).asLongStream().toArray();
+            long[] distractors = java.util.Arrays.stream(group.distractor).asLongStream().toArray();
+            NDArray a = manager.create(answers);
+            NDArray d = manager.create(distractors);
+            NDArray columns = wU.transpose();
+            direction = columns.get(d).sub(columns.get(a));
+            directionBias = bU.get(d).sub(bU.get(a));
+            direction.attach(manager);
+            directionBias.attach(manager);
         } else {
             NDArray logP = cleanLogits.logSoftmax(-1);
             NDArray p = logP.exp();
@@ -40,6 +56,8 @@ final class MetricReadout implements AutoCloseable {
             constant = p.mul(logP).sum(new int[] {-1});
             selector.attach(manager);
             constant.attach(manager);
+            direction = null;
+            directionBias = null;
         }
     }
 
@@ -52,6 +70,17 @@ final class MetricReadout implements AutoCloseable {
     NDArray value(NDArray logitsAtEntries) {
         NDArray f = kind == MetricKind.KL ? logitsAtEntries.logSoftmax(-1) : logitsAtEntries;
         NDArray perEntry = f.mul(selector).sum(new int[] {-1}).add(constant);
+        return perEntry.mul(weight).sum(new int[] {-1});
+    }
+
+    /** True when the metric can be read from the normalized final residual stream by {@link #valueFromNormalized}. */
+    boolean readsDirections() {
+        return direction != null;
+    }
+
+    /** The metric of each of K hypotheses from ln_final's output at the entries, [K, entries, d_model] → [K]. */
+    NDArray valueFromNormalized(NDArray normalized) {
+        NDArray perEntry = normalized.mul(direction).sum(new int[] {-1}).add(directionBias);
         return perEntry.mul(weight).sum(new int[] {-1});
     }
 
