@@ -12,7 +12,11 @@ import io.circuitscope.core.source.LoadedModel;
 import io.circuitscope.core.tokenizer.Gpt2BpeTokenizer;
 import io.circuitscope.detectors.BuiltInDetectors;
 import io.circuitscope.discovery.bench.DiscoveryBenchmark;
+import io.circuitscope.discovery.method.DiscoveryProgress;
 import io.circuitscope.discovery.patching.MetricKind;
+import me.tongfei.progressbar.ProgressBar;
+import me.tongfei.progressbar.ProgressBarBuilder;
+import me.tongfei.progressbar.ProgressBarStyle;
 import java.io.PrintWriter;
 import java.util.List;
 import java.util.Map;
@@ -126,13 +130,21 @@ final class BenchCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         LoadedModel small = ModelSource.load(model == null ? "zoo:toy-induction" : model);
         report(out, "ACDC over the whole graph", DiscoveryBenchmark.run(small, 16, 12, MetricKind.KL,
-                Integer.MAX_VALUE));
+                Integer.MAX_VALUE, DiscoveryProgress.NONE));
         if (model == null) {
             LoadedModel gpt2 = new LoadedModel("gpt2-small-shaped (random weights)", ForwardBenchmark.gpt2SmallRandom(),
                     Optional.empty(), Optional.empty());
             // KL's gradient vanishes at the clean run, so EAP ranks by the logit difference here.
-            report(out, "EAP, then ACDC over the top 2000 edges", DiscoveryBenchmark.run(gpt2, 8, 8,
-                    MetricKind.LOGIT_DIFF, 2000));
+            try (ProgressBar bar = new ProgressBarBuilder().setTaskName("gpt2 eap+acdc").setInitialMax(2000)
+                    .setStyle(ProgressBarStyle.ASCII).setUpdateIntervalMillis(1000).build()) {
+                DiscoveryBenchmark.Result r = DiscoveryBenchmark.run(gpt2, 8, 8, MetricKind.LOGIT_DIFF, 2000,
+                        (phase, done, total, metric) -> {
+                            bar.maxHint(total);
+                            bar.stepTo(done);
+                        });
+                bar.close();
+                report(out, "EAP, then ACDC over the top 2000 edges", r);
+            }
         }
         return 0;
     }

@@ -39,23 +39,24 @@ public final class DiscoveryBenchmark {
      * EAP over every edge (setup: the clean and corrupted sender outputs, then one backward pass), then ACDC over the
      * top {@code topK} edges by |EAP score| (all edges when topK ≥ the edge count) on the induction task.
      */
-    public static Result run(LoadedModel model, int examples, int segment, MetricKind metric, int topK) {
+    public static Result run(LoadedModel model, int examples, int segment, MetricKind metric, int topK,
+                             DiscoveryProgress progress) {
         ComputationGraph graph = DiscoveryJob.graphOf(model);
         List<TaskExample> ex = new InductionCircuitTask().examples(new HostTaskContext(model, 1, "induction",
                 examples, Map.of("segment", Integer.toString(segment))));
         int[][] clean = ex.stream().map(TaskExample::clean).toArray(int[][]::new);
         try (HookedTransformer engine = HookedTransformer.load(model.parameters())) {
             if (graph.edgeCount() > SMALL_GRAPH) {
-                return measure(engine, graph, ex, metric, topK, forwardSeconds(engine, clean), model.source(), clean);
+                return measure(engine, graph, ex, metric, topK, forwardSeconds(engine, clean), model.source(), clean, progress);
             }
             // A small model's run is over in a second, and a shared machine's noise is of that order: warm the JIT
             // with one untimed run, then report the run with the median ACDC cost of five, each against a forward
             // pass timed just before it.
-            measure(engine, graph, ex, metric, topK, forwardSeconds(engine, clean), model.source(), clean);
+            measure(engine, graph, ex, metric, topK, forwardSeconds(engine, clean), model.source(), clean, progress);
             Result[] runs = new Result[REPEATS];
             for (int i = 0; i < REPEATS; i++) {
                 runs[i] = measure(engine, graph, ex, metric, topK, forwardSeconds(engine, clean), model.source(),
-                        clean);
+                        clean, progress);
             }
             Arrays.sort(runs, java.util.Comparator.comparingDouble(Result::acdcCost));
             Result median = runs[REPEATS / 2];
@@ -67,7 +68,8 @@ public final class DiscoveryBenchmark {
     }
 
     private static Result measure(HookedTransformer engine, ComputationGraph graph, List<TaskExample> ex,
-                                  MetricKind metric, int topK, double forward, String source, int[][] clean) {
+                                  MetricKind metric, int topK, double forward, String source, int[][] clean,
+                                  DiscoveryProgress progress) {
         {
             long t0 = System.nanoTime();
             try (EdgePatcher patcher = new EdgePatcher(engine, graph, ex, metric, Ablation.RESAMPLE)) {
@@ -77,7 +79,7 @@ public final class DiscoveryBenchmark {
                         : new EdgeRanking(scores, true).top(topK);
                 double range = Math.abs(patcher.evaluate(graph.allEdges()) - patcher.evaluate(new BitSet()));
                 long t1 = System.nanoTime();
-                Acdc.Outcome o = new Acdc(patcher, 0.01 * range, false, DiscoveryProgress.NONE).run(candidates);
+                Acdc.Outcome o = new Acdc(patcher, 0.01 * range, false, progress).run(candidates, scores);
                 double acdc = (System.nanoTime() - t1) / 1e9;
                 return new Result(source, graph.edgeCount(), clean.length, clean[0].length, forward, eap,
                         eap / forward, acdc, acdc / forward, candidates.cardinality(), o.circuit().cardinality(),

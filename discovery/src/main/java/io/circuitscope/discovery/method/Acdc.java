@@ -42,6 +42,15 @@ public final class Acdc {
 
     /** Prunes {@code candidates}; edges outside it are treated as absent throughout. */
     public Outcome run(BitSet candidates) {
+        return run(candidates, null);
+    }
+
+    /**
+     * Prunes {@code candidates}, using {@code estimates} (per edge, e.g. EAP scores: an estimate of each edge's Δ)
+     * only to predict decisions for the batched trials; the result is the same with or without them, only the
+     * number of passes changes.
+     */
+    public Outcome run(BitSet candidates, double[] estimates) {
         ComputationGraph graph = patcher.graph();
         List<Receiver> receivers = receiversInReverseOrder(graph);
         // A receiver's candidate inputs change only while that receiver is visited, so their order is fixed now.
@@ -53,6 +62,11 @@ public final class Acdc {
         double[] deltas = new double[graph.edgeCount()];
         boolean[] predictRemove = new boolean[graph.edgeCount()];
         Arrays.fill(predictRemove, true);
+        if (estimates != null) {
+            for (int e = 0; e < predictRemove.length; e++) {
+                predictRemove[e] = (absolute ? Math.abs(estimates[e]) : estimates[e]) < threshold;
+            }
+        }
         double metric = patcher.evaluate(current);
         int passes = 1;
         long done = 0;

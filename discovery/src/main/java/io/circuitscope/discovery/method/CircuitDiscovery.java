@@ -36,7 +36,8 @@ public final class CircuitDiscovery {
                     ranking = patcher.attributionScores(0);
                     candidates = new EdgeRanking(ranking, s.absoluteRanking()).top(s.topK());
                 }
-                Acdc.Outcome outcome = new Acdc(patcher, threshold, s.absoluteDelta(), progress).run(candidates);
+                Acdc.Outcome outcome = new Acdc(patcher, threshold, s.absoluteDelta(), progress).run(candidates,
+                        ranking);
                 circuit = outcome.circuit();
                 scores = ranking != null ? ranking : outcome.deltas();
             }

@@ -361,6 +361,9 @@ public final class EdgePatcher implements AutoCloseable {
                 int h = layout.heads;
                 BitSet shared = new BitSet();
                 shared.set(0, layout.firstSender(start));
+                // A sender no hypothesis connects to anything is never read: trials skip it (a new base computes
+                // every sender, so that the base's outputs stay complete for later trials).
+                boolean[] read = keep ? null : readSenders(masks, k);
                 List<SenderBlock> late = new ArrayList<>();
                 for (int l = start; l < layout.layers; l++) {
                     int r0 = layout.firstReceiver(l);
@@ -369,6 +372,9 @@ public final class EdgePatcher implements AutoCloseable {
                     for (int head = 0; head < h; head++) {
                         boolean touched = changed == null || l > start || changed[r0 + head]
                                 || changed[r0 + h + head] || changed[r0 + 2 * h + head];
+                        if (read != null && !read[first + head]) {
+                            continue;
+                        }
                         if (touched) {
                             heads.add(head);
                         } else {
@@ -378,7 +384,7 @@ public final class EdgePatcher implements AutoCloseable {
                     if (!heads.isEmpty()) {
                         late.add(headBlock(scope, masks, k, l, heads, shared, late));
                     }
-                    if (layout.mlp == 1) {
+                    if (layout.mlp == 1 && (read == null || read[first + h])) {
                         if (changed == null || l > start || !heads.isEmpty() || changed[r0 + 3 * h]) {
                             NDArray in = receiverInputs(scope, masks, k, new int[] {r0 + 3 * h}, shared, late,
                                     cinMlp[l]);
@@ -507,6 +513,19 @@ public final class EdgePatcher implements AutoCloseable {
 
         private static long[] toLong(int[] a) {
             return java.util.Arrays.stream(a).asLongStream().toArray();
+        }
+
+        /** For each sender, whether some hypothesis connects it to some receiver. */
+        private boolean[] readSenders(float[] masks, int k) {
+            int s = layout.senders;
+            boolean[] read = new boolean[s];
+            for (int i = 0; i < k * layout.receivers; i++) {
+                int base = i * s;
+                for (int col = 0; col < s; col++) {
+                    read[col] |= masks[base + col] != 0f;
+                }
+            }
+            return read;
         }
 
         /** Those of {@code senders} (ascending) that some hypothesis connects to some of the receivers. */
