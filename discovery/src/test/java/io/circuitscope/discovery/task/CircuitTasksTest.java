@@ -1,0 +1,129 @@
+package io.circuitscope.discovery.task;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.circuitscope.core.analysis.HostTaskContext;
+import io.circuitscope.core.source.LoadedModel;
+import io.circuitscope.core.source.ModelSource;
+import io.circuitscope.spi.CircuitTask;
+import io.circuitscope.spi.ProbeUnavailableException;
+import io.circuitscope.spi.TaskExample;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class CircuitTasksTest {
+    static final LoadedModel INDUCTION = ModelSource.load("zoo:toy-induction");
+    static final LoadedModel IOI = ModelSource.load("zoo:toy-ioi");
+
+    static List<TaskExample> examples(CircuitTask task, LoadedModel model, int count, Map<String, String> options) {
+        return task.examples(new HostTaskContext(model, 7, task.id(), count, options));
+    }
+
+    @Test
+    void inductionRepeatsASegmentOfDistinctTokensAndCorruptsWithAFreshSequence() {
+        List<TaskExample> ex = examples(new InductionCircuitTask(), INDUCTION, 5, Map.of("segment", "6"));
+        assertEquals(5, ex.size());
+        for (TaskExample e : ex) {
+            int[] c = e.clean();
+            assertEquals(13, c.length);
+            assertEquals(0, c[0]);
+            Set<Integer> first = new HashSet<>();
+            for (int j = 1; j <= 6; j++) {
+                assertEquals(c[j], c[j + 6]);
+                assertTrue(first.add(c[j]) && c[j] != 0);
+            }
+            Set<Integer> corrupted = new HashSet<>();
+            for (int j = 1; j < 13; j++) {
+                assertTrue(corrupted.add(e.corrupted()[j]), "a corrupted token repeats");
+            }
+            assertEquals(0, e.corrupted()[0]);
+            assertEquals(5, e.positions().length);
+            for (int j = 0; j < 5; j++) {
+                assertEquals(7 + j, e.positions()[j]);
+                assertEquals(c[8 + j], e.answers()[j]);
+                assertEquals(c[e.positions()[j] - 6 + 1], e.answers()[j]);
+                assertEquals(e.corrupted()[8 + j], e.distractors()[j]);
+            }
+        }
+        assertEquals(ex, examples(new InductionCircuitTask(), INDUCTION, 5, Map.of("segment", "6")));
+        assertEquals(25, examples(new InductionCircuitTask(), INDUCTION, 1, Map.of()).get(0).clean().length);
+        assertThrows(ProbeUnavailableException.class,
+                () -> examples(new InductionCircuitTask(), INDUCTION, 1, Map.of("segment", "40")));
+        assertThrows(IllegalArgumentException.class,
+                () -> examples(new InductionCircuitTask(), INDUCTION, 1, Map.of("segment", "six")));
+    }
+
+    @Test
+    void ioiReadsTheEndPositionAgainstTheAbcCorruption() {
+        List<TaskExample> ex = examples(new IoiCircuitTask(), IOI, 6, Map.of());
+        assertEquals(6, ex.size());
+        for (TaskExample e : ex) {
+            assertEquals(1, e.positions().length);
+            assertEquals(e.clean().length - 1, e.positions()[0]);
+            assertNotEquals(e.answers()[0], e.distractors()[0]);
+            int differ = 0;
+            for (int i = 0; i < e.clean().length; i++) {
+                differ += e.clean()[i] != e.corrupted()[i] ? 1 : 0;
+            }
+            assertTrue(differ >= 2 && differ <= 3, "the ABC corruption replaces IO, S1 and S2");
+        }
+        assertThrows(ProbeUnavailableException.class, () -> examples(new IoiCircuitTask(), INDUCTION, 2, Map.of()));
+    }
+
+    @Test
+    void aCsvTaskReadsRowsOfDifferentLengthsAndNamesEveryBadRow(@TempDir Path dir) throws Exception {
+        Path ok = dir.resolve("ok.csv");
+        Files.writeString(ok, "clean,corrupted,answer,distractor\n"
+                + "When Mary and John went to the store,When Anna and Lisa went to the store, Mary, John\n"
+                + "\"When Mary and John went to the park, John handed a ball to\","
+                + "\"When Anna and Lisa went to the park, Paul handed a ball to\", Mary, John\n");
+        CsvCircuitTask task = new CsvCircuitTask(ok);
+        assertEquals("ok.csv", task.id());
+        List<TaskExample> ex = examples(task, IOI, 99, Map.of());
+        assertEquals(2, ex.size());
+        assertNotEquals(ex.get(0).clean().length, ex.get(1).clean().length);
+        assertEquals(0, ex.get(0).clean()[0], "BOS first");
+        assertEquals(ex.get(1).clean().length - 1, ex.get(1).positions()[0]);
+
+        Path multi = dir.resolve("multi.csv");
+        Files.writeString(multi, "clean,corrupted,answer,distractor\nWhen Mary,When John, Mary and, John\n");
+        String m = assertThrows(IllegalArgumentException.class,
+                () -> examples(new CsvCircuitTask(multi), IOI, 1, Map.of())).getMessage();
+        assertTrue(m.contains("row 1") && m.contains("not a single token"), m);
+
+        Path header = dir.resolve("header.csv");
+        Files.writeString(header, "prompt,corrupted,answer,distractor\nWhen Mary,When John, Mary, John\n");
+        m = assertThrows(IllegalArgumentException.class,
+                () -> examples(new CsvCircuitTask(header), IOI, 1, Map.of())).getMessage();
+        assertTrue(m.contains("[clean]"), m);
+
+        Path empty = dir.resolve("empty.csv");
+        Files.writeString(empty, "clean,corrupted,answer,distractor\n");
+        assertThrows(IllegalArgumentException.class, () -> examples(new CsvCircuitTask(empty), IOI, 1, Map.of()));
+        assertThrows(ProbeUnavailableException.class,
+                () -> examples(new CsvCircuitTask(ok), INDUCTION, 1, Map.of()));
+    }
+
+    @Test
+    void tasksAreFoundByIdOrCsvPath(@TempDir Path dir) throws Exception {
+        assertEquals("ioi", BuiltInTasks.resolve("ioi", BuiltInTasks.all()).id());
+        assertEquals("kl", BuiltInTasks.resolve("induction", BuiltInTasks.all()).defaultMetric());
+        Path csv = Files.writeString(dir.resolve("mine.csv"), "clean,corrupted,answer,distractor\n");
+        assertTrue(BuiltInTasks.resolve(csv.toString(), BuiltInTasks.all()) instanceof CsvCircuitTask);
+        String m = assertThrows(IllegalArgumentException.class,
+                () -> BuiltInTasks.resolve(dir.resolve("missing.csv").toString(), BuiltInTasks.all())).getMessage();
+        assertTrue(m.contains("does not exist"), m);
+        m = assertThrows(IllegalArgumentException.class, () -> BuiltInTasks.resolve("sorting", BuiltInTasks.all()))
+                .getMessage();
+        assertTrue(m.contains("induction, ioi"), m);
+    }
+}
