@@ -13,6 +13,7 @@ import io.circuitscope.core.engine.HookNames;
 import io.circuitscope.core.engine.HookedTransformer;
 import io.circuitscope.core.engine.ModelComponents;
 import io.circuitscope.core.engine.RunOptions;
+import io.circuitscope.core.model.ModelConfig;
 import io.circuitscope.discovery.graph.ComputationGraph;
 import io.circuitscope.spi.TaskExample;
 import java.util.ArrayList;
@@ -282,9 +283,12 @@ public final class EdgePatcher implements AutoCloseable {
          * from one backward pass whose input embedding is moved a fraction 1 − α of the way to the ablated input.
          */
         double[] attribution(double alpha) {
+            // The pass runs unsplit, with gradients at each head's q, k and v; a head's input gradient then follows
+            // by hand through its projection and ln1, which is what autograd would do over per-head input copies,
+            // without building those copies.
             RunOptions.Builder b = RunOptions.builder();
             for (int l = 0; l < layout.layers; l++) {
-                b.gradient(HookNames.qInput(l), HookNames.kInput(l), HookNames.vInput(l));
+                b.gradient(HookNames.q(l), HookNames.k(l), HookNames.v(l)).cache(HookNames.residPre(l));
                 if (layout.mlp == 1) {
                     b.gradient(HookNames.mlpIn(l));
                 }
@@ -303,9 +307,13 @@ public final class EdgePatcher implements AutoCloseable {
                     return readout.value(at);
                 });
                 NDList rows = new NDList();
+                String[] weights = {"W_Q", "W_K", "W_V"};
                 for (int l = 0; l < layout.layers; l++) {
-                    for (String hook : new String[] {HookNames.qInput(l), HookNames.kInput(l), HookNames.vInput(l)}) {
-                        rows.add(grads.gradient(hook).transpose(2, 0, 1, 3).reshape(layout.heads, x));
+                    String[] hooks = {HookNames.q(l), HookNames.k(l), HookNames.v(l)};
+                    for (int which = 0; which < 3; which++) {
+                        NDArray w = engine.parameter(scope, "blocks." + l + ".attn." + weights[which]);
+                        rows.add(ln1Backward(scope, l, grads.cache().get(HookNames.residPre(l)),
+                                headInputGradients(grads.gradient(hooks[which]), w)));
                     }
                     if (layout.mlp == 1) {
                         rows.add(grads.gradient(HookNames.mlpIn(l)).reshape(1, x));
@@ -317,6 +325,34 @@ public final class EdgePatcher implements AutoCloseable {
                 NDArray pairs = ablatedMinusClean.matMul(g.transpose());
                 return pairs.toType(DataType.FLOAT64, false).toDoubleArray();
             }
+        }
+
+        /** dL/d(normalized input) of each head, [heads, tokens, d_model], from dL/dq [n, p, heads, d_head] and W. */
+        private NDArray headInputGradients(NDArray gradient, NDArray w) {
+            int h = layout.heads;
+            long dHead = gradient.getShape().get(3);
+            return gradient.transpose(2, 0, 1, 3).reshape(h, (long) n * p, dHead).matMul(w.transpose(0, 2, 1));
+        }
+
+        /**
+         * The gradient at each head's own copy of the residual stream, [heads, tokens × d_model], from the gradient
+         * at its ln1 output: LayerNorm's backward pass, dx = (g − mean(g) − ŷ mean(g ŷ)) / σ with g scaled by ln1.w.
+         */
+        private NDArray ln1Backward(NDManager scope, int l, NDArray residPre, NDArray gNormed) {
+            int h = layout.heads;
+            ModelConfig.Normalization norm = engine.config().normalization();
+            if (norm == ModelConfig.Normalization.NONE) {
+                return gNormed.reshape(h, x);
+            }
+            NDArray g = norm == ModelConfig.Normalization.LN
+                    ? gNormed.mul(engine.parameter(scope, "blocks." + l + ".ln1.w")) : gNormed;
+            NDArray xs = residPre.reshape(1, (long) n * p, dModel);
+            NDArray centered = xs.sub(xs.mean(new int[] {-1}, true));
+            NDArray sigma = centered.square().mean(new int[] {-1}, true).add(engine.config().eps()).sqrt();
+            NDArray yHat = centered.div(sigma);
+            NDArray dx = g.sub(g.mean(new int[] {-1}, true)).sub(yHat.mul(g.mul(yHat).mean(new int[] {-1}, true)))
+                    .div(sigma);
+            return dx.reshape(h, x);
         }
 
         /** Makes the base circuit's sender outputs those of {@code base}, recomputing only the layers that change. */

@@ -2,7 +2,13 @@ package io.circuitscope.discovery.method;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import io.circuitscope.core.engine.HookNames;
 import io.circuitscope.core.engine.HookedTransformer;
+import io.circuitscope.core.engine.RunOptions;
+import io.circuitscope.discovery.graph.GraphEdge;
+import io.circuitscope.discovery.graph.GraphNode;
 import io.circuitscope.core.model.ModelConfig;
 import io.circuitscope.core.model.RandomWeights;
 import io.circuitscope.core.source.LoadedModel;
@@ -54,6 +60,89 @@ class EdgeAttributionTest {
             double ig = pearson(patcher.attributionScores(10), exact);
             assertTrue(eap > 0.6, "EAP vs exact r = " + eap);
             assertTrue(ig >= eap - 0.02, "EAP-IG r = " + ig + ", EAP r = " + eap);
+        }
+    }
+
+    /**
+     * The oracle for the attribution's hand-written ln1 backward pass: autograd over per-head input copies (the
+     * split q/k/v path), one dot product per edge on the heap.
+     */
+    static double[] splitPathEap(HookedTransformer engine, ComputationGraph g, int[][] clean, int[][] corrupted,
+                                 int position, int[] answers, int[] distractors) {
+        try (NDManager nd = engine.manager().newSubManager()) {
+            RunOptions.Builder cache = RunOptions.builder().cache(HookNames.EMBED, HookNames.POS_EMBED);
+            RunOptions.Builder grad = RunOptions.builder().gradient(HookNames.residPost(g.nLayers() - 1));
+            for (int l = 0; l < g.nLayers(); l++) {
+                cache.cache(HookNames.result(l), HookNames.mlpOut(l));
+                grad.gradient(HookNames.qInput(l), HookNames.kInput(l), HookNames.vInput(l), HookNames.mlpIn(l));
+            }
+            var c = engine.run(nd, clean, cache.build()).cache();
+            var k = engine.run(nd, corrupted, cache.build()).cache();
+            int n = clean.length;
+            var grads = engine.gradients(nd, clean, grad.build(), logits -> {
+                NDArray sum = null;
+                for (int b = 0; b < n; b++) {
+                    NDArray d = logits.get(b, position, distractors[b]).sub(logits.get(b, position, answers[b]));
+                    sum = sum == null ? d : sum.add(d);
+                }
+                return sum.div(n).reshape(1);
+            });
+            double[] out = new double[g.edgeCount()];
+            for (GraphEdge e : g.edges()) {
+                float[] diff = sender(k, e.parent()).sub(sender(c, e.parent())).toFloatArray();
+                float[] gr = switch (e.child().kind()) {
+                    case HEAD -> grads.gradient(switch (e.input()) {
+                        case Q -> HookNames.qInput(e.child().layer());
+                        case K -> HookNames.kInput(e.child().layer());
+                        default -> HookNames.vInput(e.child().layer());
+                    }).get(":, :, " + e.child().head()).toFloatArray();
+                    case MLP -> grads.gradient(HookNames.mlpIn(e.child().layer())).toFloatArray();
+                    default -> grads.gradient(HookNames.residPost(g.nLayers() - 1)).toFloatArray();
+                };
+                double dot = 0;
+                for (int i = 0; i < diff.length; i++) {
+                    dot += (double) diff[i] * gr[i];
+                }
+                out[e.index()] = dot;
+            }
+            return out;
+        }
+    }
+
+    private static NDArray sender(io.circuitscope.core.engine.ActivationCache cache, GraphNode node) {
+        return switch (node.kind()) {
+            case INPUT -> cache.get(HookNames.EMBED).add(cache.get(HookNames.POS_EMBED));
+            case HEAD -> cache.get(HookNames.result(node.layer())).get(":, :, " + node.head());
+            default -> cache.get(HookNames.mlpOut(node.layer()));
+        };
+    }
+
+    @Test
+    void eapEqualsAutogradOverPerHeadInputCopies() {
+        for (String norm : new String[] {"LN", "LNPre"}) {
+            ModelConfig c = new ModelConfig(2, 16, 2, 8, 32, 24, 12, "gelu_new", norm, false, "standard", 1e-5, 0,
+                    "r");
+            ComputationGraph g = new ComputationGraph(2, 2, true, false, 16);
+            var weights = RandomWeights.dense(c, 8, 0.5);
+            java.util.SplittableRandom r = new java.util.SplittableRandom(4);
+            List<TaskExample> ex = new ArrayList<>();
+            for (int i = 0; i < 3; i++) {
+                ex.add(new TaskExample(r.ints(7, 0, 24).toArray(), r.ints(7, 0, 24).toArray(), new int[] {6},
+                        new int[] {r.nextInt(24)}, new int[] {r.nextInt(24)}));
+            }
+            try (HookedTransformer engine = HookedTransformer.load(weights);
+                 EdgePatcher patcher = new EdgePatcher(engine, g, ex, MetricKind.LOGIT_DIFF, Ablation.RESAMPLE)) {
+                double[] expected = splitPathEap(engine, g,
+                        ex.stream().map(TaskExample::clean).toArray(int[][]::new),
+                        ex.stream().map(TaskExample::corrupted).toArray(int[][]::new), 6,
+                        ex.stream().mapToInt(e -> e.answers()[0]).toArray(),
+                        ex.stream().mapToInt(e -> e.distractors()[0]).toArray());
+                double[] got = patcher.attributionScores(0);
+                for (int e = 0; e < expected.length; e++) {
+                    org.junit.jupiter.api.Assertions.assertEquals(expected[e], got[e],
+                            1e-4 * (1 + Math.abs(expected[e])), norm + " " + g.edges().get(e).name());
+                }
+            }
         }
     }
 
