@@ -44,16 +44,20 @@ public final class CircuitGraphFiles {
         return out.toString();
     }
 
-    /** GraphML of the whole graph: node {@code in_graph}; edge {@code input}, {@code score} and {@code in_graph}. */
+    /**
+     * GraphML of the whole graph: node {@code node_in_graph}; edge {@code input}, {@code score} and {@code in_graph}
+     * (JGraphT keys attributes by name alone, so the node's flag needs a name of its own).
+     */
     public static String graphMl(ComputationGraph graph, BitSet circuit, double[] scores) {
         java.util.Set<GraphNode> nodes = new java.util.HashSet<>(graph.nodesOf(circuit));
         GraphMLExporter<GraphNode, GraphEdge> exporter = new GraphMLExporter<>(GraphNode::name);
         exporter.setEdgeIdProvider(GraphEdge::name);
-        exporter.registerAttribute("in_graph", GraphMLExporter.AttributeCategory.NODE, AttributeType.BOOLEAN);
+        exporter.registerAttribute("node_in_graph", GraphMLExporter.AttributeCategory.NODE, AttributeType.BOOLEAN);
         exporter.registerAttribute("score", GraphMLExporter.AttributeCategory.EDGE, AttributeType.DOUBLE);
         exporter.registerAttribute("input", GraphMLExporter.AttributeCategory.EDGE, AttributeType.STRING);
         exporter.registerAttribute("in_graph", GraphMLExporter.AttributeCategory.EDGE, AttributeType.BOOLEAN);
-        exporter.setVertexAttributeProvider(n -> Map.of("in_graph", DefaultAttribute.createAttribute(nodes.contains(n))));
+        exporter.setVertexAttributeProvider(n -> Map.of("node_in_graph",
+                DefaultAttribute.createAttribute(nodes.contains(n))));
         exporter.setEdgeAttributeProvider(e -> {
             Map<String, Attribute> a = new LinkedHashMap<>();
             a.put("score", DefaultAttribute.createAttribute(scores[e.index()]));

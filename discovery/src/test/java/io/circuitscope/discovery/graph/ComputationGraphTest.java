@@ -32,6 +32,26 @@ class ComputationGraphTest {
     }
 
     @Test
+    void describesItsShapeAndRefusesAnEmptyOne() {
+        ComputationGraph g = new ComputationGraph(3, 2, true, true, 24);
+        assertEquals(3, g.nLayers());
+        assertEquals(2, g.nHeads());
+        assertTrue(g.hasMlp());
+        assertTrue(g.parallelAttnMlp());
+        assertEquals(24, g.dModel());
+        assertEquals(g.edgeCount(), g.allEdges().cardinality());
+        assertTrue(g.prune(new BitSet()).isEmpty());
+        assertEquals("a1.h0->m2", g.edge("a1.h0->m2").toString());
+        assertEquals("m1", GraphNode.mlp(1).toString());
+        assertFalse(new ComputationGraph(1, 1, false, false, 4).hasMlp());
+        assertFalse(new ComputationGraph(1, 1, false, false, 4).parallelAttnMlp());
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> new ComputationGraph(0, 1, false, false, 4));
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> new ComputationGraph(1, 0, false, false, 4));
+    }
+
+    @Test
     void sequentialBlocksFeedTheirOwnMlpAndParallelOnesDoNot() {
         assertNotNull(new ComputationGraph(1, 2, true, false, 8).edge("a0.h1->m0"));
         assertNull(new ComputationGraph(1, 2, true, true, 8).edge("a0.h1->m0"));

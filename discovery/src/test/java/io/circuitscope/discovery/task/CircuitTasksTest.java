@@ -10,7 +10,13 @@ import io.circuitscope.core.source.LoadedModel;
 import io.circuitscope.core.source.ModelSource;
 import io.circuitscope.spi.CircuitTask;
 import io.circuitscope.spi.ProbeUnavailableException;
+import io.circuitscope.spi.ModelShape;
+import io.circuitscope.spi.ProbeSets;
+import io.circuitscope.spi.TaskContext;
 import io.circuitscope.spi.TaskExample;
+import io.circuitscope.spi.TokenVocabulary;
+import java.util.Optional;
+import java.util.SplittableRandom;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashSet;
@@ -62,6 +68,66 @@ class CircuitTasksTest {
                 () -> examples(new InductionCircuitTask(), INDUCTION, 1, Map.of("segment", "six")));
     }
 
+    /** A context for a model of the given shape, with no tokenizer. */
+    static TaskContext shaped(int vocab, int ctx, int bos, int count) {
+        return new TaskContext() {
+            @Override
+            public ModelShape shape() {
+                return new ModelShape(1, 1, 4, 4, vocab, ctx, bos, true, "LN");
+            }
+
+            @Override
+            public Optional<TokenVocabulary> vocabulary() {
+                return Optional.empty();
+            }
+
+            @Override
+            public SplittableRandom random() {
+                return new SplittableRandom(3);
+            }
+
+            @Override
+            public ProbeSets probes() {
+                throw new UnsupportedOperationException();
+            }
+
+            @Override
+            public int exampleCount() {
+                return count;
+            }
+
+            @Override
+            public Optional<String> option(String name) {
+                return Optional.empty();
+            }
+        };
+    }
+
+    @Test
+    void theInductionSegmentFitsTheContextAndVocabulary() {
+        InductionCircuitTask task = new InductionCircuitTask();
+        assertEquals(1 + 2 * 12, task.examples(shaped(512, 64, 0, 1)).get(0).clean().length);
+        // BOS plus two copies fill a context of 11 exactly; without BOS a context of 10 holds segments of 5.
+        assertEquals(11, task.examples(shaped(512, 11, 0, 1)).get(0).clean().length);
+        TaskExample noBos = task.examples(shaped(512, 10, -1, 2)).get(1);
+        assertEquals(10, noBos.clean().length);
+        assertEquals(5, noBos.positions()[0]);
+        assertEquals(noBos.clean()[1], noBos.answers()[0]);
+        assertEquals(noBos.clean()[0], noBos.clean()[5]);
+        assertThrows(ProbeUnavailableException.class, () -> task.examples(shaped(512, 4, 0, 1)));
+        String m = assertThrows(ProbeUnavailableException.class, () -> task.examples(shaped(4, 64, 0, 1)))
+                .getMessage();
+        assertTrue(m.contains("too few tokens"), m);
+        // Five usable tokens: a segment of 5 fits, its corrupted twin of 10 reuses tokens, and BOS never appears.
+        TaskExample small = task.examples(shaped(6, 11, 0, 1)).get(0);
+        for (int i = 1; i < 11; i++) {
+            assertTrue(small.clean()[i] != 0 && small.corrupted()[i] != 0);
+        }
+        assertEquals(5, new HashSet<>(java.util.Arrays.stream(small.corrupted()).boxed().toList()).size() - 1);
+        assertTrue(task.description().contains("repeated"));
+        assertTrue(task.options().containsKey("segment"));
+    }
+
     @Test
     void ioiReadsTheEndPositionAgainstTheAbcCorruption() {
         List<TaskExample> ex = examples(new IoiCircuitTask(), IOI, 6, Map.of());
@@ -77,6 +143,8 @@ class CircuitTasksTest {
             assertTrue(differ >= 2 && differ <= 3, "the ABC corruption replaces IO, S1 and S2");
         }
         assertThrows(ProbeUnavailableException.class, () -> examples(new IoiCircuitTask(), INDUCTION, 2, Map.of()));
+        assertEquals("logit-diff", new IoiCircuitTask().defaultMetric());
+        assertTrue(new IoiCircuitTask().description().contains("ABC"));
     }
 
     @Test
@@ -93,6 +161,24 @@ class CircuitTasksTest {
         assertNotEquals(ex.get(0).clean().length, ex.get(1).clean().length);
         assertEquals(0, ex.get(0).clean()[0], "BOS first");
         assertEquals(ex.get(1).clean().length - 1, ex.get(1).positions()[0]);
+        var vocab = IOI.tokenizer().orElseThrow();
+        assertEquals(vocab.singleToken(" Mary").getAsInt(), ex.get(0).answers()[0]);
+        assertEquals(vocab.singleToken(" John").getAsInt(), ex.get(0).distractors()[0]);
+        assertEquals(vocab.encode("When")[0], ex.get(0).clean()[1]);
+        assertEquals("logit-diff", task.defaultMetric());
+        assertTrue(task.description().contains("ok.csv"));
+
+        Path ragged = dir.resolve("ragged.csv");
+        Files.writeString(ragged, "clean,corrupted,answer,distractor\nWhen Mary,When John, Mary\n");
+        String r = assertThrows(IllegalArgumentException.class,
+                () -> examples(new CsvCircuitTask(ragged), IOI, 1, Map.of())).getMessage();
+        assertTrue(r.contains("row 1") && r.contains("3 cells"), r);
+        Path longRow = dir.resolve("long.csv");
+        String words = "Mary ".repeat(40).trim();
+        Files.writeString(longRow, "clean,corrupted,answer,distractor\n" + words + "," + words + ", Mary, John\n");
+        r = assertThrows(IllegalArgumentException.class,
+                () -> examples(new CsvCircuitTask(longRow), IOI, 1, Map.of())).getMessage();
+        assertTrue(r.contains("exceed the model's context of 32"), r);
 
         Path multi = dir.resolve("multi.csv");
         Files.writeString(multi, "clean,corrupted,answer,distractor\nWhen Mary,When John, Mary and, John\n");
