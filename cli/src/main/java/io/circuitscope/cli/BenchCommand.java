@@ -66,6 +66,10 @@ final class BenchCommand implements Callable<Integer> {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(),
                     "--batch, --positions and --iterations must be at least 1");
         }
+        if (detectors && discovery) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+                    "--detectors and --discovery are separate benchmarks: give one of them");
+        }
         if (detectors) {
             return benchDetectors();
         }
@@ -135,16 +139,15 @@ final class BenchCommand implements Callable<Integer> {
             LoadedModel gpt2 = new LoadedModel("gpt2-small-shaped (random weights)", ForwardBenchmark.gpt2SmallRandom(),
                     Optional.empty(), Optional.empty());
             // KL's gradient vanishes at the clean run, so EAP ranks by the logit difference here.
+            DiscoveryBenchmark.Result r;
             try (ProgressBar bar = new ProgressBarBuilder().setTaskName("gpt2 eap+acdc").setInitialMax(2000)
                     .setStyle(ProgressBarStyle.ASCII).setUpdateIntervalMillis(1000).build()) {
-                DiscoveryBenchmark.Result r = DiscoveryBenchmark.run(gpt2, 8, 8, MetricKind.LOGIT_DIFF, 2000,
-                        (phase, done, total, metric) -> {
-                            bar.maxHint(total);
-                            bar.stepTo(done);
-                        });
-                bar.close();
-                report(out, "EAP, then ACDC over the top 2000 edges", r);
+                r = DiscoveryBenchmark.run(gpt2, 8, 8, MetricKind.LOGIT_DIFF, 2000, (phase, done, total, metric) -> {
+                    bar.maxHint(total);
+                    bar.stepTo(done);
+                });
             }
+            report(out, "EAP, then ACDC over the top 2000 edges", r);
         }
         return 0;
     }

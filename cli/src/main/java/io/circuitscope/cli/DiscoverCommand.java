@@ -80,7 +80,7 @@ final class DiscoverCommand implements Callable<Integer> {
             description = "Score methods: the faithfulness the chosen top-n must reach (default ${DEFAULT-VALUE}).")
     double target;
 
-    @Option(names = "--examples", defaultValue = "16", description = "Task examples (default ${DEFAULT-VALUE}).")
+    @Option(names = "--examples", defaultValue = "16", description = "Examples drawn for a built-in task (default ${DEFAULT-VALUE}); a CSV task uses all its rows.")
     int examples;
 
     @Option(names = "--seed", defaultValue = "1", description = "Random seed for the examples (default ${DEFAULT-VALUE}).")
@@ -134,6 +134,11 @@ final class DiscoverCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage());
         }
+        for (Path target : new Path[] {out, dot, graphml}) {
+            if (target != null && java.nio.file.Files.isDirectory(target)) {
+                throw new ParameterException(spec.commandLine(), target + " is a directory, not a file to write");
+            }
+        }
         LoadedModel m = modelOption.load();
         DiscoveryResult r;
         try (HookedTransformer model = HookedTransformer.load(m.parameters());
@@ -154,26 +159,27 @@ final class DiscoverCommand implements Callable<Integer> {
         return 0;
     }
 
+    /** Renders every file first, so that a failure in one leaves none of them half-updated. */
     private void write(LoadedModel m, DiscoveryResult r) {
         Map<String, Object> provenance = new LinkedHashMap<>();
         provenance.put("model", m.source());
         provenance.put("seed", seed);
-        provenance.put("version", "0.1.0");
-        Path current = out;
-        try {
-            AtomicFileWriter.writeBytes(out, CircuitJson.toJson(r, provenance));
-            if (dot != null) {
-                current = dot;
-                AtomicFileWriter.writeBytes(dot, CircuitGraphFiles.dot(r.graph(), r.circuit(), r.scores())
-                        .getBytes(StandardCharsets.UTF_8));
+        provenance.put("version", CircuitscopeCommand.VERSION);
+        Map<Path, byte[]> files = new LinkedHashMap<>();
+        files.put(out, CircuitJson.toJson(r, provenance));
+        if (dot != null) {
+            files.put(dot, CircuitGraphFiles.dot(r.graph(), r.circuit(), r.scores()).getBytes(StandardCharsets.UTF_8));
+        }
+        if (graphml != null) {
+            files.put(graphml, CircuitGraphFiles.graphMl(r.graph(), r.circuit(), r.scores())
+                    .getBytes(StandardCharsets.UTF_8));
+        }
+        for (Map.Entry<Path, byte[]> f : files.entrySet()) {
+            try {
+                AtomicFileWriter.writeBytes(f.getKey(), f.getValue());
+            } catch (IOException e) {
+                throw new CircuitscopeException("cannot write " + f.getKey() + ": " + e.getMessage());
             }
-            if (graphml != null) {
-                current = graphml;
-                AtomicFileWriter.writeBytes(graphml, CircuitGraphFiles.graphMl(r.graph(), r.circuit(), r.scores())
-                        .getBytes(StandardCharsets.UTF_8));
-            }
-        } catch (IOException e) {
-            throw new CircuitscopeException("cannot write " + current + ": " + e.getMessage());
         }
     }
 

@@ -3,7 +3,6 @@ package io.circuitscope.discovery;
 import io.circuitscope.core.analysis.HostTaskContext;
 import io.circuitscope.core.engine.HookedTransformer;
 import io.circuitscope.core.source.LoadedModel;
-import io.circuitscope.discovery.eval.EdgeRanking;
 import io.circuitscope.discovery.eval.ReferenceComparison;
 import io.circuitscope.discovery.graph.ComputationGraph;
 import io.circuitscope.discovery.io.CircuitJson;
@@ -54,14 +53,21 @@ public final class DiscoveryJob {
         }
         if (ref != null) {
             // A circuit's in-graph edges outrank the rest, then scores order each group.
-            double[] ranking = new double[graph.edgeCount()];
-            int[] order = new EdgeRanking(result.scores(), settings.absoluteRanking()).order();
-            for (int i = 0; i < order.length; i++) {
-                ranking[order[i]] = order.length - i;
+            // In-circuit edges outrank the rest; within each group, equal scores keep equal keys, so ties count
+            // half in the ROC AUC rather than being broken by edge numbering.
+            double[] key = new double[graph.edgeCount()];
+            double lo = Double.POSITIVE_INFINITY;
+            double hi = Double.NEGATIVE_INFINITY;
+            for (int e = 0; e < key.length; e++) {
+                key[e] = settings.absoluteRanking() ? Math.abs(result.scores()[e]) : result.scores()[e];
+                lo = Math.min(lo, key[e]);
+                hi = Math.max(hi, key[e]);
             }
+            double lift = hi - lo + 1;
             for (int e = result.circuit().nextSetBit(0); e >= 0; e = result.circuit().nextSetBit(e + 1)) {
-                ranking[e] += graph.edgeCount();
+                key[e] += lift;
             }
+            double[] ranking = key;
             result = result.withReference(ReferenceComparison.of(ranking, result.circuit(), ref.inGraph(),
                     graph.edgeCount()));
         }

@@ -19,6 +19,13 @@ public record TaskExample(int[] clean, int[] corrupted, int[] positions, int[] a
                     + " distractor per position; got " + positions.length + " positions, " + answers.length
                     + " answers, " + distractors.length + " distractors");
         }
+        for (int[] ids : new int[][] {clean, corrupted, answers, distractors}) {
+            for (int id : ids) {
+                if (id < 0) {
+                    throw new IllegalArgumentException("token ids are never negative, got " + id);
+                }
+            }
+        }
         for (int p : positions) {
             if (p < 0 || p >= clean.length) {
                 throw new IllegalArgumentException("position " + p + " is outside a prompt of " + clean.length

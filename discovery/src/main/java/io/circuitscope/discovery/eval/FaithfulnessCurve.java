@@ -5,7 +5,8 @@ import java.util.List;
 /**
  * MIB's faithfulness curve: the faithfulness of the top-ranked edges (pruned) at edge budgets of 0.1% to 100%, with
  * its area (CPR, higher is better) and the area of |1 − f| (CMD, lower is better), by the trapezoid rule over the
- * budget as a fraction of all edges, as MIB computes them.
+ * nominal budget as a fraction of all edges, as MIB's {@code evaluate_area_under_curve} computes them (it records
+ * the pruned edge counts beside the curve, as {@link Point#edges()} does here, but does not integrate over them).
  */
 public record FaithfulnessCurve(List<Point> points, double cpr, double cmd, boolean absoluteRanking) {
     /** MIB's budgets, as fractions of the graph's edges. */

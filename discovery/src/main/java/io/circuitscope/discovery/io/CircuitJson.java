@@ -144,6 +144,10 @@ public final class CircuitJson {
         JsonNode root;
         try {
             root = new ObjectMapper().readTree(Files.newInputStream(file));
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            var at = e.getLocation();
+            throw new IllegalArgumentException(file + " is not valid JSON" + (at == null ? "" : " (line "
+                    + at.getLineNr() + ", column " + at.getColumnNr() + ")") + ": " + e.getOriginalMessage(), e);
         } catch (IOException e) {
             throw new IllegalArgumentException("cannot read circuit " + file + ": " + e.getMessage(), e);
         }

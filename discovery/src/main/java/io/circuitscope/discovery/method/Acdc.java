@@ -47,8 +47,8 @@ public final class Acdc {
 
     /**
      * Prunes {@code candidates}, using {@code estimates} (per edge, e.g. EAP scores: an estimate of each edge's Δ)
-     * only to predict decisions for the batched trials; the result is the same with or without them, only the
-     * number of passes changes.
+     * only to predict decisions for the batched trials; the result is the same with or without them (up to float
+     * rounding, which differs with how a trial's batch was built), only the number of passes changes.
      */
     public Outcome run(BitSet candidates, double[] estimates) {
         ComputationGraph graph = patcher.graph();

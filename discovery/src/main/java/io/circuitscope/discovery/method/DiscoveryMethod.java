@@ -23,11 +23,6 @@ public enum DiscoveryMethod {
         return id;
     }
 
-    /** True when the circuit comes from ACDC's pruning rather than from a score ranking. */
-    public boolean prunesGreedily() {
-        return this == ACDC || this == EAP_ACDC;
-    }
-
     /** @throws IllegalArgumentException naming the accepted values */
     public static DiscoveryMethod parse(String id) {
         for (DiscoveryMethod m : values()) {

@@ -47,7 +47,8 @@ public final class EdgePatcher implements AutoCloseable {
     /**
      * Runs the clean (and, for resample ablation, corrupted) prompts once and keeps what every later evaluation reads.
      *
-     * @throws IllegalArgumentException if the graph does not fit the model or an example does not fit its context
+     * @throws IllegalArgumentException if the graph does not fit the model, or an example is longer than its
+     *     context or names a token outside its vocabulary
      */
     public EdgePatcher(HookedTransformer engine, ComputationGraph graph, List<TaskExample> examples,
                        MetricKind metric, Ablation ablation) {
@@ -55,8 +56,11 @@ public final class EdgePatcher implements AutoCloseable {
         if (config.nLayers() != graph.nLayers() || config.nHeads() != graph.nHeads()
                 || config.hasMlp() != graph.hasMlp()) {
             throw new IllegalArgumentException("the graph (" + graph.nLayers() + " layers × " + graph.nHeads()
-                    + " heads) does not match the model (" + config.nLayers() + " × " + config.nHeads() + ")");
+                    + " heads, " + (graph.hasMlp() ? "with" : "without") + " MLPs) does not match the model ("
+                    + config.nLayers() + " × " + config.nHeads() + ", " + (config.hasMlp() ? "with" : "without")
+                    + " MLPs)");
         }
+        checkFits(examples, config.dVocab(), config.nCtx());
         this.engine = engine;
         this.components = engine.components();
         this.graph = graph;
@@ -75,6 +79,26 @@ public final class EdgePatcher implements AutoCloseable {
         }
         long perHypothesis = (4L * layout.heads + layout.senders + 4) * widest;
         this.batchLimit = (int) Math.max(1, Math.min(256, BATCH_FLOATS / perHypothesis));
+    }
+
+    private static void checkFits(List<TaskExample> examples, int vocab, int nCtx) {
+        for (int i = 0; i < examples.size(); i++) {
+            TaskExample e = examples.get(i);
+            if (e.clean().length > nCtx) {
+                throw new IllegalArgumentException("example " + i + " has " + e.clean().length
+                        + " tokens; the model's context is " + nCtx);
+            }
+            int[][] ids = {e.clean(), e.corrupted(), e.answers(), e.distractors()};
+            String[] what = {"clean prompt", "corrupted prompt", "answer", "distractor"};
+            for (int k = 0; k < ids.length; k++) {
+                for (int id : ids[k]) {
+                    if (id < 0 || id >= vocab) {
+                        throw new IllegalArgumentException("example " + i + ": its " + what[k] + " has token id " + id
+                                + ", outside the model's vocabulary of " + vocab);
+                    }
+                }
+            }
+        }
     }
 
     public ComputationGraph graph() {
@@ -295,9 +319,9 @@ public final class EdgePatcher implements AutoCloseable {
             }
             b.gradient(HookNames.residPost(layout.layers - 1));
             try (NDManager scope = nd.newSubManager()) {
+                scope.tempAttachAll(inputDiff, ablatedMinusClean);
                 if (alpha < 1.0) {
                     NDArray shift = inputDiff.reshape(n, p, dModel).mul(1.0 - alpha);
-                    shift.attach(scope);
                     b.patch(HookNames.EMBED, a -> a.sub(shift));
                 }
                 NDArray positions = scope.create(prompts.flatPosition);
@@ -321,7 +345,6 @@ public final class EdgePatcher implements AutoCloseable {
                 }
                 rows.add(grads.gradient(HookNames.residPost(layout.layers - 1)).reshape(1, x));
                 NDArray g = NDArrays.concat(rows, 0);
-                scope.tempAttachAll(ablatedMinusClean);
                 NDArray pairs = ablatedMinusClean.matMul(g.transpose());
                 return pairs.toType(DataType.FLOAT64, false).toDoubleArray();
             }

@@ -17,7 +17,6 @@ final class MetricReadout implements AutoCloseable {
     private final NDArray selector;
     private final NDArray constant;
     private final NDArray weight;
-    private final NDArray flatPosition;
     private final NDArray direction;
     private final NDArray directionBias;
 
@@ -31,7 +30,6 @@ final class MetricReadout implements AutoCloseable {
         int m = group.entries();
         int vocab = (int) cleanLogits.getShape().get(1);
         weight = manager.create(group.weight);
-        flatPosition = manager.create(group.flatPosition);
         if (kind == MetricKind.LOGIT_DIFF) {
             float[] s = new float[m * vocab];
             for (int e = 0; e < m; e++) {
@@ -59,11 +57,6 @@ final class MetricReadout implements AutoCloseable {
             direction = null;
             directionBias = null;
         }
-    }
-
-    /** The positions to read, as flat indices into [examples × length]. */
-    NDArray flatPositions() {
-        return flatPosition;
     }
 
     /** The metric of each of K hypotheses from their logits at the entries, [K, entries, d_vocab] → [K]. */

@@ -35,10 +35,12 @@ final class PromptGroup {
             clean[i] = e.clean();
             corrupted[i] = e.corrupted();
             int[] positions = e.positions();
+            int[] answers = e.answers();
+            int[] distractors = e.distractors();
             for (int j = 0; j < positions.length; j++) {
                 flatPosition[k] = (long) i * length + positions[j];
-                answer[k] = e.answers()[j];
-                distractor[k] = e.distractors()[j];
+                answer[k] = answers[j];
+                distractor[k] = distractors[j];
                 weight[k] = (float) (1.0 / ((double) positions.length * total));
                 k++;
             }

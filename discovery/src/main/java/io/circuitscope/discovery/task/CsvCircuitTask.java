@@ -21,7 +21,7 @@ import org.apache.commons.csv.CSVRecord;
  * A user's own behaviour from a CSV file with the header {@code clean,corrupted,answer,distractor}: each row's clean
  * prompt should be continued by {@code answer} rather than {@code distractor} (each one token, written as it appears
  * after the prompt, e.g. " Paris"), and its corrupted twin must tokenise to the same length. The behaviour is read at
- * the prompt's last position; rows may differ in length.
+ * the prompt's last position; rows may differ in length. Every row is used, whatever {@code --examples} says.
  */
 public final class CsvCircuitTask implements CircuitTask {
     private final Path file;
@@ -51,7 +51,7 @@ public final class CsvCircuitTask implements CircuitTask {
                 "the model has no tokenizer, so the text prompts of " + file + " cannot be encoded"));
         CSVFormat format = CSVFormat.DEFAULT.builder().setHeader().setSkipHeaderRecord(true).get();
         List<TaskExample> out = new ArrayList<>();
-        try (Reader in = Files.newBufferedReader(file, StandardCharsets.UTF_8);
+        try (Reader in = withoutByteOrderMark(Files.newBufferedReader(file, StandardCharsets.UTF_8));
              CSVParser parser = CSVParser.parse(in, format)) {
             List<String> missing = new ArrayList<>(List.of("clean", "corrupted", "answer", "distractor"));
             missing.removeAll(parser.getHeaderNames());
@@ -71,11 +71,21 @@ public final class CsvCircuitTask implements CircuitTask {
         return out;
     }
 
+    /** Spreadsheet programs start UTF-8 CSV files with a byte order mark, which would glue itself to "clean". */
+    private static Reader withoutByteOrderMark(java.io.BufferedReader in) throws IOException {
+        in.mark(1);
+        if (in.read() != '\uFEFF') {
+            in.reset();
+        }
+        return in;
+    }
+
     private TaskExample example(TaskContext context, TokenVocabulary vocab, CSVRecord row) {
         String where = file + " row " + row.getRecordNumber() + " (line " + row.getParser().getCurrentLineNumber()
                 + ")";
         if (!row.isConsistent()) {
-            throw new IllegalArgumentException(where + " has " + row.size() + " cells, the header 4");
+            throw new IllegalArgumentException(where + " has " + row.size() + " cells, the header "
+                    + row.getParser().getHeaderNames().size());
         }
         int[] clean = encode(context, vocab, row.get("clean"));
         int[] corrupted = encode(context, vocab, row.get("corrupted"));
