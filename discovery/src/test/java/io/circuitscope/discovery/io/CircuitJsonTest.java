@@ -19,11 +19,19 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class CircuitJsonTest {
-    static final Path MIB = Path.of("../../shared/data/mib-ioi-eap-ig-gpt2.json");
+    /**
+     * EAP-IG's IOI circuit for GPT-2 small from the MIB circuit-track repository (shared/data beside this
+     * repository), gzipped so that a clean clone carries it.
+     */
+    static final String MIB = "/mib-ioi-eap-ig-gpt2.json.gz";
 
     @Test
-    void readsTheMibCircuitWrittenByEapIg() {
-        CircuitJson.Circuit c = CircuitJson.read(MIB);
+    void readsTheMibCircuitWrittenByEapIg(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("mib.json");
+        try (var in = new java.util.zip.GZIPInputStream(CircuitJsonTest.class.getResourceAsStream(MIB))) {
+            Files.copy(in, file);
+        }
+        CircuitJson.Circuit c = CircuitJson.read(file);
         assertEquals(32491, c.graph().edgeCount());
         assertEquals(756, c.inGraph().cardinality());
         assertTrue(c.graph().hasMlp());
