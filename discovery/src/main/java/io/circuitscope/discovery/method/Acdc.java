@@ -159,7 +159,8 @@ public final class Acdc {
 
     /**
      * One step of ACDC's traversal under predicted decisions: a trial of one edge (as flips of the circuit the layer
-     * began with: the removals made in this layer so far, those predicted before it in this pass, and the edge), or a receiver whose node feeds nothing losing its inputs.
+     * began with: the removals made in this layer so far, those predicted before it in this pass, and the edge), or
+     * a receiver whose node feeds nothing losing its inputs.
      */
     private record Event(int receiver, int position, GraphEdge trial, int[] flips, boolean predictedRemove,
                          List<GraphEdge> skipped) {
