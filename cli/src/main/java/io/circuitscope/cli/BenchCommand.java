@@ -157,6 +157,8 @@ final class BenchCommand implements Callable<Integer> {
                 r.examples(), r.tokens());
         out.printf(Locale.ROOT, "  one forward pass          %.4f s%n", r.forwardSeconds());
         out.printf(Locale.ROOT, "  EAP (setup + backward)    %.3f s, %.2f forward passes%n", r.eapSeconds(), r.eapCost());
+        out.printf(Locale.ROOT, "    of which the gradient   %.2f forward passes (setup: clean and corrupted passes, shared"
+                + " by every method)%n", r.eapGradientCost());
         out.printf(Locale.ROOT, "  ACDC over %5d edges     %.3f s, %.1f forward passes = %.3f x edges (%d batched"
                 + " passes); circuit %d edges%n", r.acdcEdgesTested(), r.acdcSeconds(), r.acdcCost(),
                 r.acdcCost() / r.acdcEdgesTested(), r.acdcPasses(), r.circuitEdges());
