@@ -56,62 +56,53 @@ final class HandBuiltIoiModel {
         double s = SHARP * Math.sqrt(dh);
         FloatTensor wE = t.get("embed.W_E");
         for (int i = 0; i < v; i++) {
-            set(wE, 1, i, i);
-            set(wE, 1, i, constDim);
-            set(wE, isName[i] ? 1 : 0, i, nameDim);
-            set(t.get("unembed.W_U"), 1, i, i);
+            wE.set(1, i, i);
+            wE.set(1, i, constDim);
+            wE.set(isName[i] ? 1 : 0, i, nameDim);
+            t.get("unembed.W_U").set(1, i, i);
         }
         for (int p = 0; p < ctx; p++) {
-            set(t.get("pos_embed.W_pos"), 1, p, posDims + p);
+            t.get("pos_embed.W_pos").set(1, p, posDims + p);
         }
         // a0.h0: score = s * ([same token] - 2 [same position] + 0.5 [key is BOS]); value: is the key a name.
         String b0 = "blocks.0.attn.";
         for (int i = 0; i < v; i++) {
-            set(t.get(b0 + "W_Q"), s, 0, i, i);
-            set(t.get(b0 + "W_K"), 1, 0, i, i);
+            t.get(b0 + "W_Q").set(s, 0, i, i);
+            t.get(b0 + "W_K").set(1, 0, i, i);
         }
         for (int p = 0; p < ctx; p++) {
-            set(t.get(b0 + "W_Q"), -2 * s, 0, posDims + p, v + p);
-            set(t.get(b0 + "W_K"), 1, 0, posDims + p, v + p);
+            t.get(b0 + "W_Q").set(-2 * s, 0, posDims + p, v + p);
+            t.get(b0 + "W_K").set(1, 0, posDims + p, v + p);
         }
-        set(t.get(b0 + "W_Q"), 0.5 * s, 0, constDim, v + ctx);
-        set(t.get(b0 + "W_K"), 1, 0, 0, v + ctx);  // token 0 is BOS
-        set(t.get(b0 + "W_V"), 1, 0, nameDim, 0);
-        set(t.get(b0 + "W_O"), 1, 0, 0, flagDim);
+        t.get(b0 + "W_Q").set(0.5 * s, 0, constDim, v + ctx);
+        t.get(b0 + "W_K").set(1, 0, 0, v + ctx);  // token 0 is BOS
+        t.get(b0 + "W_V").set(1, 0, nameDim, 0);
+        t.get(b0 + "W_O").set(1, 0, 0, flagDim);
         // a1.h0: score = s * flag(key); value: the key's name, written into the S-identity block.
         String b1 = "blocks.1.attn.";
-        set(t.get(b1 + "W_Q"), s, 0, constDim, 0);
-        set(t.get(b1 + "W_K"), 1, 0, flagDim, 0);
+        t.get(b1 + "W_Q").set(s, 0, constDim, 0);
+        t.get(b1 + "W_K").set(1, 0, flagDim, 0);
         for (int i = 0; i < v; i++) {
             if (isName[i]) {
-                set(t.get(b1 + "W_V"), 1, 0, i, i);
-                set(t.get(b1 + "W_O"), 1, 0, i, sid + i);
+                t.get(b1 + "W_V").set(1, 0, i, i);
+                t.get(b1 + "W_O").set(1, 0, i, sid + i);
             }
         }
         // a2.h0 and a2.h1: score = s * ([key is a name] - 2 [key's name is the S identity in the query]).
         String b2 = "blocks.2.attn.";
         double[] copy = {10, -3};
         for (int h = 0; h < 2; h++) {
-            set(t.get(b2 + "W_Q"), s, h, constDim, 0);
-            set(t.get(b2 + "W_K"), 1, h, nameDim, 0);
+            t.get(b2 + "W_Q").set(s, h, constDim, 0);
+            t.get(b2 + "W_K").set(1, h, nameDim, 0);
             for (int i = 0; i < v; i++) {
                 if (isName[i]) {
-                    set(t.get(b2 + "W_Q"), -2 * s, h, sid + i, 1 + i);
-                    set(t.get(b2 + "W_K"), 1, h, i, 1 + i);
-                    set(t.get(b2 + "W_V"), 1, h, i, 1 + i);
-                    set(t.get(b2 + "W_O"), copy[h], h, 1 + i, i);
+                    t.get(b2 + "W_Q").set(-2 * s, h, sid + i, 1 + i);
+                    t.get(b2 + "W_K").set(1, h, i, 1 + i);
+                    t.get(b2 + "W_V").set(1, h, i, 1 + i);
+                    t.get(b2 + "W_O").set(copy[h], h, 1 + i, i);
                 }
             }
         }
         return new LoadedModel("hand-built-ioi", new ModelWeights(c, t), Optional.of(tok), Optional.empty());
-    }
-
-    private static void set(FloatTensor t, double value, int... at) {
-        int[] shape = t.shape();
-        int i = 0;
-        for (int a = 0; a < at.length; a++) {
-            i = i * shape[a] + at[a];
-        }
-        t.data()[i] = (float) value;
     }
 }

@@ -1,6 +1,7 @@
 package io.circuitscope.core.model;
 
 import java.util.Arrays;
+import java.util.Objects;
 
 /** A dense row-major float32 tensor held on the Java heap, independent of any engine. */
 public final class FloatTensor {
@@ -57,6 +58,24 @@ public final class FloatTensor {
 
     public boolean hasShape(int... expected) {
         return Arrays.equals(shape, expected);
+    }
+
+    /**
+     * Writes {@code value} (rounded to float) at a full multi-index, e.g. {@code set(1, head, row, col)}; hand-built
+     * models set their weights entry by entry.
+     *
+     * @throws IndexOutOfBoundsException if the index has the wrong rank or lies outside the shape
+     */
+    public void set(double value, int... index) {
+        if (index.length != shape.length) {
+            throw new IndexOutOfBoundsException("index " + Arrays.toString(index) + " does not address a tensor of shape "
+                    + Arrays.toString(shape));
+        }
+        int flat = 0;
+        for (int a = 0; a < index.length; a++) {
+            flat = flat * shape[a] + Objects.checkIndex(index[a], shape[a]);
+        }
+        data[flat] = (float) value;
     }
 
     /** The same values viewed with a new shape of equal size. */

@@ -16,6 +16,20 @@ class FloatTensorTest {
     }
 
     @Test
+    void setWritesOneEntryByItsMultiIndex() {
+        FloatTensor t = FloatTensor.zeros(2, 3, 4);
+        t.set(2.5, 1, 2, 3);
+        t.set(-1, 0, 1, 0);
+        assertEquals(2.5f, t.data()[23]);
+        assertEquals(-1f, t.data()[4]);
+        assertEquals(2, java.util.stream.IntStream.range(0, 24).filter(i -> t.data()[i] != 0).count());
+        assertThrows(IndexOutOfBoundsException.class, () -> t.set(1, 2, 0, 0));
+        assertThrows(IndexOutOfBoundsException.class, () -> t.set(1, 0, 3, 0));
+        assertThrows(IndexOutOfBoundsException.class, () -> t.set(1, 0, 0, -1));
+        assertThrows(IndexOutOfBoundsException.class, () -> t.set(1, 0, 0));
+    }
+
+    @Test
     void describesItsShape() {
         FloatTensor t = twoByThree();
         assertArrayEquals(new int[] {2, 3}, t.shape());

@@ -34,31 +34,31 @@ final class PlantedInductionModel {
         ParameterLayout.of(c).forEach((name, shape) -> t.put(name, FloatTensor.zeros(shape)));
         double s = 20 * Math.sqrt(DH);
         for (int i = 0; i < VOCAB; i++) {
-            set(t.get("embed.W_E"), 1, i, i);
-            set(t.get("unembed.W_U"), 10, OUT + i, i);
+            t.get("embed.W_E").set(1, i, i);
+            t.get("unembed.W_U").set(10, OUT + i, i);
         }
         for (int p = 0; p < CTX; p++) {
-            set(t.get("pos_embed.W_pos"), 1, p, POS + p);
+            t.get("pos_embed.W_pos").set(1, p, POS + p);
         }
         // a0.h0: query position p matches key position p - 1; value: the key's token, written to PREV.
         String a0 = "blocks.0.attn.";
         for (int p = 0; p < CTX; p++) {
-            set(t.get(a0 + "W_Q"), s, 0, POS + p, p);
+            t.get(a0 + "W_Q").set(s, 0, POS + p, p);
             if (p + 1 < CTX) {
-                set(t.get(a0 + "W_K"), 1, 0, POS + p, p + 1);
+                t.get(a0 + "W_K").set(1, 0, POS + p, p + 1);
             }
         }
         for (int i = 0; i < VOCAB; i++) {
-            set(t.get(a0 + "W_V"), 1, 0, i, i);
-            set(t.get(a0 + "W_O"), 1, 0, i, PREV + i);
+            t.get(a0 + "W_V").set(1, 0, i, i);
+            t.get(a0 + "W_O").set(1, 0, i, PREV + i);
         }
         // a1.h0: query token i matches a key whose previous token is i; value: the key's token, written to OUT.
         String a1 = "blocks.1.attn.";
         for (int i = 0; i < VOCAB; i++) {
-            set(t.get(a1 + "W_Q"), s, 0, i, i);
-            set(t.get(a1 + "W_K"), 1, 0, PREV + i, i);
-            set(t.get(a1 + "W_V"), 1, 0, i, i);
-            set(t.get(a1 + "W_O"), 1, 0, i, OUT + i);
+            t.get(a1 + "W_Q").set(s, 0, i, i);
+            t.get(a1 + "W_K").set(1, 0, PREV + i, i);
+            t.get(a1 + "W_V").set(1, 0, i, i);
+            t.get(a1 + "W_O").set(1, 0, i, OUT + i);
         }
         SplittableRandom r = new SplittableRandom(7);
         for (int l = 0; l < 2; l++) {
@@ -66,25 +66,16 @@ final class PlantedInductionModel {
             for (int h = 1; h < 4; h++) {
                 for (int in = 0; in < OUT; in++) {
                     for (int e = 0; e < DH; e++) {
-                        set(t.get(b + "W_Q"), r.nextGaussian(), h, in, e);
-                        set(t.get(b + "W_K"), r.nextGaussian(), h, in, e);
-                        set(t.get(b + "W_V"), r.nextGaussian(), h, in, e);
+                        t.get(b + "W_Q").set(r.nextGaussian(), h, in, e);
+                        t.get(b + "W_K").set(r.nextGaussian(), h, in, e);
+                        t.get(b + "W_V").set(r.nextGaussian(), h, in, e);
                     }
                 }
                 for (int e = 0; e < DH; e++) {
-                    set(t.get(b + "W_O"), 1, h, e, JUNK);
+                    t.get(b + "W_O").set(1, h, e, JUNK);
                 }
             }
         }
         return new ModelWeights(c, t);
-    }
-
-    private static void set(FloatTensor t, double value, int... at) {
-        int[] shape = t.shape();
-        int i = 0;
-        for (int a = 0; a < at.length; a++) {
-            i = i * shape[a] + at[a];
-        }
-        t.data()[i] = (float) value;
     }
 }
