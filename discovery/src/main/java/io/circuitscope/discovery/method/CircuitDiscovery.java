@@ -42,7 +42,7 @@ public final class CircuitDiscovery {
                 scores = ranking != null ? ranking : outcome.deltas();
             }
             case EAP, EAP_IG, EXACT -> {
-                scores = scoresOf(s);
+                scores = scoresOf(s, full);
                 EdgeRanking ranking = new EdgeRanking(scores, s.absoluteRanking());
                 if (s.threshold() != null) {
                     threshold = s.threshold();
@@ -65,20 +65,19 @@ public final class CircuitDiscovery {
                 FaithfulnessCurve.faithfulness(metric, empty, full), threshold, curve, null);
     }
 
-    private double[] scoresOf(DiscoverySettings s) {
+    private double[] scoresOf(DiscoverySettings s, double full) {
         return switch (s.method()) {
             case EAP -> patcher.attributionScores(0);
             case EAP_IG -> patcher.attributionScores(s.igSteps());
-            case EXACT -> exactEffects();
+            case EXACT -> exactEffects(full);
             default -> throw new IllegalStateException();
         };
     }
 
-    /** Each edge's own effect: m(N − e) − m(N), every edge removed alone from the full graph, batched. */
-    private double[] exactEffects() {
+    /** Each edge's own effect: m(N − e) − m(N) given m(N), every edge removed alone from the full graph, batched. */
+    private double[] exactEffects(double full) {
         ComputationGraph graph = patcher.graph();
         BitSet all = graph.allEdges();
-        double full = patcher.evaluate(all);
         double[] out = new double[graph.edgeCount()];
         int chunk = Math.max(1, patcher.batchLimit());
         for (int from = 0; from < out.length; from += chunk) {

@@ -42,7 +42,6 @@ public final class EdgePatcher implements AutoCloseable {
     private final List<GroupState> groups = new ArrayList<>();
     private final int dModel;
     private final int batchLimit;
-    private long hypotheses;
 
     /**
      * Runs the clean (and, for resample ablation, corrupted) prompts once and keeps what every later evaluation reads.
@@ -110,11 +109,6 @@ public final class EdgePatcher implements AutoCloseable {
         return batchLimit;
     }
 
-    /** The number of circuits evaluated so far (each hypothesis counts once). */
-    public long hypothesesEvaluated() {
-        return hypotheses;
-    }
-
     /** The metric of one circuit (an edge set indexed as {@link ComputationGraph#edges()}). */
     public double evaluate(BitSet circuit) {
         return evaluate(circuit, List.of(new int[0]))[0];
@@ -147,7 +141,6 @@ public final class EdgePatcher implements AutoCloseable {
                     out[from + k] += v[k];
                 }
             }
-            hypotheses += chunk.size();
         }
         return out;
     }

@@ -11,9 +11,8 @@ import ai.djl.ndarray.types.Shape;
  * Logit-diff reads only two columns of the unembedding per entry, so it can also be read from the final normalized
  * residual stream along one direction per entry, W_U[:, distractor] − W_U[:, answer], without forming the logits.
  */
-final class MetricReadout implements AutoCloseable {
+final class MetricReadout {
     private final MetricKind kind;
-    private final NDManager manager;
     private final NDArray selector;
     private final NDArray constant;
     private final NDArray weight;
@@ -21,39 +20,40 @@ final class MetricReadout implements AutoCloseable {
     private final NDArray directionBias;
 
     /**
+     * @param owner the manager that keeps the readout's arrays; they are freed with it
      * @param cleanLogits the clean model's logits at the group's entries, [entries, d_vocab] (read for KL only)
-     * @param unembed W_U [d_model, d_vocab] and b_U [d_vocab]
+     * @param wU the unembedding W_U [d_model, d_vocab]
+     * @param bU its bias b_U [d_vocab]
      */
-    MetricReadout(NDManager parent, MetricKind kind, PromptGroup group, NDArray cleanLogits, NDArray wU, NDArray bU) {
+    MetricReadout(NDManager owner, MetricKind kind, PromptGroup group, NDArray cleanLogits, NDArray wU, NDArray bU) {
         this.kind = kind;
-        this.manager = parent.newSubManager();
         int m = group.entries();
         int vocab = (int) cleanLogits.getShape().get(1);
-        weight = manager.create(group.weight);
+        weight = owner.create(group.weight);
         if (kind == MetricKind.LOGIT_DIFF) {
             float[] s = new float[m * vocab];
             for (int e = 0; e < m; e++) {
                 s[e * vocab + group.answer[e]] -= 1f;
                 s[e * vocab + group.distractor[e]] += 1f;
             }
-            selector = manager.create(s, new Shape(m, vocab));
-            constant = manager.zeros(new Shape(m));
+            selector = owner.create(s, new Shape(m, vocab));
+            constant = owner.zeros(new Shape(m));
             long[] answers = java.util.Arrays.stream(group.answer).asLongStream().toArray();
             long[] distractors = java.util.Arrays.stream(group.distractor).asLongStream().toArray();
-            NDArray a = manager.create(answers);
-            NDArray d = manager.create(distractors);
+            NDArray a = wU.getManager().create(answers);
+            NDArray d = wU.getManager().create(distractors);
             NDArray columns = wU.transpose();
             direction = columns.get(d).sub(columns.get(a));
             directionBias = bU.get(d).sub(bU.get(a));
-            direction.attach(manager);
-            directionBias.attach(manager);
+            direction.attach(owner);
+            directionBias.attach(owner);
         } else {
             NDArray logP = cleanLogits.logSoftmax(-1);
             NDArray p = logP.exp();
             selector = p.neg();
             constant = p.mul(logP).sum(new int[] {-1});
-            selector.attach(manager);
-            constant.attach(manager);
+            selector.attach(owner);
+            constant.attach(owner);
             direction = null;
             directionBias = null;
         }
@@ -75,10 +75,5 @@ final class MetricReadout implements AutoCloseable {
     NDArray valueFromNormalized(NDArray normalized) {
         NDArray perEntry = normalized.mul(direction).sum(new int[] {-1}).add(directionBias);
         return perEntry.mul(weight).sum(new int[] {-1});
-    }
-
-    @Override
-    public void close() {
-        manager.close();
     }
 }
