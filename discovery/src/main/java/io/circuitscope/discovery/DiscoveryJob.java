@@ -3,6 +3,7 @@ package io.circuitscope.discovery;
 import io.circuitscope.core.analysis.HostTaskContext;
 import io.circuitscope.core.engine.HookedTransformer;
 import io.circuitscope.core.source.LoadedModel;
+import io.circuitscope.discovery.eval.EdgeRanking;
 import io.circuitscope.discovery.eval.ReferenceComparison;
 import io.circuitscope.discovery.graph.ComputationGraph;
 import io.circuitscope.discovery.io.CircuitJson;
@@ -52,14 +53,13 @@ public final class DiscoveryJob {
             result = new CircuitDiscovery(patcher, progress).run(settings, task.id(), examples.size());
         }
         if (ref != null) {
-            // A circuit's in-graph edges outrank the rest, then scores order each group.
             // In-circuit edges outrank the rest; within each group, equal scores keep equal keys, so ties count
             // half in the ROC AUC rather than being broken by edge numbering.
             double[] key = new double[graph.edgeCount()];
             double lo = Double.POSITIVE_INFINITY;
             double hi = Double.NEGATIVE_INFINITY;
             for (int e = 0; e < key.length; e++) {
-                key[e] = settings.absoluteRanking() ? Math.abs(result.scores()[e]) : result.scores()[e];
+                key[e] = EdgeRanking.key(result.scores()[e], settings.absoluteRanking());
                 lo = Math.min(lo, key[e]);
                 hi = Math.max(hi, key[e]);
             }
@@ -67,8 +67,7 @@ public final class DiscoveryJob {
             for (int e = result.circuit().nextSetBit(0); e >= 0; e = result.circuit().nextSetBit(e + 1)) {
                 key[e] += lift;
             }
-            double[] ranking = key;
-            result = result.withReference(ReferenceComparison.of(ranking, result.circuit(), ref.inGraph(),
+            result = result.withReference(ReferenceComparison.of(key, result.circuit(), ref.inGraph(),
                     graph.edgeCount()));
         }
         return result;

@@ -15,9 +15,14 @@ public final class EdgeRanking {
 
     public EdgeRanking(double[] scores, boolean absolute) {
         this.absolute = absolute;
-        Comparator<Integer> byScore = Comparator.comparingDouble(i -> absolute ? -Math.abs(scores[i]) : -scores[i]);
+        Comparator<Integer> byScore = Comparator.comparingDouble(i -> -key(scores[i], absolute));
         this.order = IntStream.range(0, scores.length).boxed().sorted(byScore.thenComparingInt(i -> i))
                 .mapToInt(Integer::intValue).toArray();
+    }
+
+    /** What an edge is ranked by: |score|, or the score itself. */
+    public static double key(double score, boolean absolute) {
+        return absolute ? Math.abs(score) : score;
     }
 
     /** True when edges are ranked by absolute score. */

@@ -64,7 +64,7 @@ public final class Acdc {
         Arrays.fill(predictRemove, true);
         if (estimates != null) {
             for (int e = 0; e < predictRemove.length; e++) {
-                predictRemove[e] = (absolute ? Math.abs(estimates[e]) : estimates[e]) < threshold;
+                predictRemove[e] = removes(estimates[e]);
             }
         }
         double metric = patcher.evaluate(current);
@@ -105,7 +105,7 @@ public final class Acdc {
                     if (e.trial() != null) {
                         // Re-predict the rest from this pass: each trial's change over the state before it.
                         double d = values[t] - chainBefore;
-                        predictRemove[e.trial().index()] = (absolute ? Math.abs(d) : d) < threshold;
+                        predictRemove[e.trial().index()] = removes(d);
                         if (e.predictedRemove()) {
                             chainBefore = values[t];
                         }
@@ -126,7 +126,7 @@ public final class Acdc {
                 }
                 double delta = values[t] - metric;
                 deltas[e.trial().index()] = delta;
-                boolean remove = (absolute ? Math.abs(delta) : delta) < threshold;
+                boolean remove = removes(delta);
                 if (remove) {
                     current.clear(e.trial().index());
                     removedInLayer.add(e.trial().index());
@@ -210,6 +210,11 @@ public final class Acdc {
             }
         }
         return events;
+    }
+
+    /** ACDC's rule: an edge goes when the metric rises by less than τ on its removal (|Δ| when asked). */
+    private boolean removes(double delta) {
+        return (absolute ? Math.abs(delta) : delta) < threshold;
     }
 
     private static boolean feedsAnything(ComputationGraph graph, GraphNode node, BitSet current) {

@@ -48,7 +48,7 @@ public final class CircuitDiscovery {
                     threshold = s.threshold();
                     circuit = new BitSet();
                     for (int e = 0; e < scores.length; e++) {
-                        if ((s.absoluteRanking() ? Math.abs(scores[e]) : scores[e]) >= threshold) {
+                        if (EdgeRanking.key(scores[e], s.absoluteRanking()) >= threshold) {
                             circuit.set(e);
                         }
                     }
