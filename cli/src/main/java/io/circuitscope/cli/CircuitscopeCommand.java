@@ -8,7 +8,7 @@ import picocli.CommandLine.ScopeType;
 @Command(name = "circuitscope", mixinStandardHelpOptions = true, version = "circuitscope " + CircuitscopeCommand.VERSION,
         description = "Mechanistic interpretability on the JVM: hooked transformers, head detectors, circuits.",
         subcommands = {InfoCommand.class, LogitsCommand.class, PredictCommand.class, DetectCommand.class,
-                DiscoverCommand.class, TrainCommand.class,
+                DiscoverCommand.class, WikiCommand.class, TrainCommand.class,
                 BenchCommand.class})
 public final class CircuitscopeCommand implements Runnable {
     /** The version written into every output's provenance. */

@@ -5,13 +5,11 @@ import io.circuitscope.core.analysis.DetectorOutcome;
 import io.circuitscope.core.analysis.DetectorRunner;
 import io.circuitscope.core.engine.HookedTransformer;
 import io.circuitscope.core.source.LoadedModel;
-import io.circuitscope.detectors.BuiltInDetectors;
 import io.circuitscope.spi.HeadDetector;
 import io.circuitscope.wiki.HeadTableCsv;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -54,7 +52,7 @@ final class DetectCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        List<HeadDetector> detectors = chosen();
+        List<HeadDetector> detectors = DetectorChoice.of(detectorIds, spec.commandLine());
         checkSettings(detectors);
         LoadedModel m = modelOption.load();
         List<DetectorOutcome> outcomes;
@@ -116,22 +114,5 @@ final class DetectCommand implements Callable<Integer> {
                         new java.util.TreeSet<>(d.options().keySet()))));
             }
         }
-    }
-
-    private List<HeadDetector> chosen() {
-        List<HeadDetector> all = BuiltInDetectors.all();
-        if (detectorIds == null) {
-            return all;
-        }
-        List<HeadDetector> picked = new ArrayList<>();
-        for (String id : detectorIds) {
-            HeadDetector d = all.stream().filter(x -> x.id().equals(id)).findFirst().orElseThrow(() ->
-                    new ParameterException(spec.commandLine(), "unknown detector '" + id + "'; known detectors: "
-                            + String.join(", ", all.stream().map(HeadDetector::id).toList())));
-            if (!picked.contains(d)) {
-                picked.add(d);
-            }
-        }
-        return picked;
     }
 }
