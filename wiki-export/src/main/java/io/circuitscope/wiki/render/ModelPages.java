@@ -18,10 +18,13 @@ final class ModelPages {
 
     static ModelPage of(ModelReport r) {
         List<ModelPage.Count> counts = counts(r);
-        List<String> problems = new ArrayList<>();
+        // Detectors that fail for the same reason (say, four IOI detectors on a model with no names) share a line.
+        Map<String, List<String>> byProblem = new java.util.LinkedHashMap<>();
         for (DetectorOutcome o : r.detectors()) {
-            o.problem().ifPresent(p -> problems.add(o.id() + ": " + p));
+            o.problem().ifPresent(p -> byProblem.computeIfAbsent(p, k -> new ArrayList<>()).add(o.id()));
         }
+        List<String> problems = new ArrayList<>();
+        byProblem.forEach((p, ids) -> problems.add(String.join(", ", ids) + ": " + p));
         List<Heatmap> heatmaps = r.scored().stream()
                 .map(o -> Heatmap.of(o.id(), o.description(), o.scores().orElseThrow())).toList();
         List<String> ids = r.scored().stream().map(DetectorOutcome::id).toList();

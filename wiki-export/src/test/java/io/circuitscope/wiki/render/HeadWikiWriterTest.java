@@ -88,7 +88,8 @@ class HeadWikiWriterTest {
         assertTrue(page.contains("CPR "));
         assertTrue(page.contains("<dt>seed</dt><dd>1</dd>"));
         assertTrue(page.contains("none found"), "duplicate-token labels no head, and the page says so");
-        assertTrue(page.contains("name-mover: skipped"), "a detector the model cannot serve is noted");
+        assertTrue(page.contains("name-mover, negative-name-mover, s-inhibition, backup-name-mover: skipped: "),
+                "detectors the model cannot serve are noted, once per reason");
     }
 
     @Test
