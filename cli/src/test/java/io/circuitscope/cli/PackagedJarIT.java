@@ -97,7 +97,7 @@ class PackagedJarIT {
     void helpListsTheCommands() throws Exception {
         CommandRun r = run("--help");
         assertEquals(0, r.code(), r.toString());
-        for (String command : List.of("info", "logits", "predict")) {
+        for (String command : List.of("info", "logits", "predict", "detect", "discover", "wiki")) {
             assertTrue(r.out().contains(command), command + " missing from\n" + r);
         }
         assertWorkDirHoldsOnly();
@@ -181,6 +181,19 @@ class PackagedJarIT {
             }
         }
         assertEquals(6, best, "after the repeated 5, induction predicts 6");
+    }
+
+    /** The README's main command: the templates and both zoo models come from the jar alone. */
+    @Test
+    void wikiWritesBothZooModelsFromTheJarAlone() throws Exception {
+        CommandRun r = run("wiki", "--model", "zoo:toy-induction", "--model", "zoo:toy-ioi", "--out", "wiki");
+        assertEquals(0, r.code(), r.toString());
+        assertWorkDirHoldsOnly("wiki");
+        String model = Files.readString(workDir.resolve("wiki/toy-induction/index.html"));
+        assertTrue(model.contains("class=\"figure heatmap\"") && model.contains("<svg class=\"circuit\""), model);
+        assertTrue(model.contains("a1.h0 \u00b7 induction"), "circuit nodes carry head labels");
+        assertTrue(Files.readString(workDir.resolve("wiki/toy-ioi/heads.csv")).startsWith("layer,head,"));
+        assertTrue(Files.isRegularFile(workDir.resolve("wiki/toy-ioi/heads/L2H4.html")));
     }
 
     @Test
