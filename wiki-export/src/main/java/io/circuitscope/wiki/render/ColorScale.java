@@ -55,6 +55,11 @@ final class ColorScale {
         return hi;
     }
 
+    /** Where {@code v} falls along the legend bar, 0 at its left end and 1 at its right. */
+    double position(double v) {
+        return Math.max(0, Math.min(1, (v - lo) / (hi - lo)));
+    }
+
     /** How strongly {@code v} is coloured, 0 (white) to 1 (full colour). */
     double intensity(double v) {
         if (!Double.isFinite(v)) {

@@ -11,7 +11,8 @@ import java.util.Locale;
  */
 record Heatmap(String id, String title, String description, int width, int height, List<Text> rowLabels,
                List<Text> colLabels, List<Cell> cells, List<ColorScale.Stop> stops, int legendY, int legendX,
-               int legendWidth, String legendLo, String legendHi, String control, int labelled) {
+               int legendWidth, String legendLo, String legendHi, String control, Marker controlMark,
+               int labelled) {
     static final int CELL_W = 44;
     static final int CELL_H = 26;
     static final int LEFT = 34;
@@ -19,6 +20,10 @@ record Heatmap(String id, String title, String description, int width, int heigh
 
     /** A positioned piece of text. */
     record Text(double x, double y, String text) {
+    }
+
+    /** The control baseline's mean, marked on the legend bar. */
+    record Marker(double x, double y1, double y2, String text) {
     }
 
     /** One head's cell. */
@@ -60,32 +65,43 @@ record Heatmap(String id, String title, String description, int width, int heigh
         int gridW = LEFT + heads * CELL_W;
         int legendY = TOP + layers * CELL_H + 14;
         int legendW = Math.min(200, Math.max(120, gridW - LEFT));
+        double control = meanControl(s);
+        Marker mark = Double.isNaN(control) ? null : new Marker(LEFT + legendW * scale.position(control),
+                legendY - 3, legendY + 13, "control " + Decimal.of(control, 2));
         return new Heatmap(id, id, description, Math.max(gridW, LEFT + legendW + 60) + 4, legendY + 34, rows, cols,
                 cells, scale.stops(), legendY, LEFT, legendW, Decimal.of(scale.lo(), 2), Decimal.of(scale.hi(), 2),
-                controlNote(s), labelled);
+                controlNote(s), mark, labelled);
     }
 
-    /** The control baseline in words: its mean and range over the heads, or that the detector has none. */
-    private static String controlNote(HeadScores s) {
+    /** The mean control score over the heads that have one, or NaN. */
+    private static double meanControl(HeadScores s) {
         double sum = 0;
-        double lo = Double.POSITIVE_INFINITY;
-        double hi = Double.NEGATIVE_INFINITY;
         int n = 0;
         for (int l = 0; l < s.layers(); l++) {
             for (int h = 0; h < s.heads(); h++) {
-                double c = s.control(l, h);
-                if (Double.isFinite(c)) {
-                    sum += c;
-                    lo = Math.min(lo, c);
-                    hi = Math.max(hi, c);
+                if (Double.isFinite(s.control(l, h))) {
+                    sum += s.control(l, h);
                     n++;
                 }
             }
         }
-        if (n == 0) {
-            return "no control score";
+        return n == 0 ? Double.NaN : sum / n;
+    }
+
+    /** The control baseline in words: its mean and range over the heads, or that the detector has none. */
+    private static String controlNote(HeadScores s) {
+        double lo = Double.POSITIVE_INFINITY;
+        double hi = Double.NEGATIVE_INFINITY;
+        for (int l = 0; l < s.layers(); l++) {
+            for (int h = 0; h < s.heads(); h++) {
+                if (Double.isFinite(s.control(l, h))) {
+                    lo = Math.min(lo, s.control(l, h));
+                    hi = Math.max(hi, s.control(l, h));
+                }
+            }
         }
-        return "control baseline: mean " + Decimal.of(sum / n, 3) + " (range " + Decimal.of(lo, 3) + " to "
-                + Decimal.of(hi, 3) + ")";
+        double mean = meanControl(s);
+        return Double.isNaN(mean) ? "no control score" : "control baseline (marked on the legend): mean "
+                + Decimal.of(mean, 3) + " (range " + Decimal.of(lo, 3) + " to " + Decimal.of(hi, 3) + ")";
     }
 }

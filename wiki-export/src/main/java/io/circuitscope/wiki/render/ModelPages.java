@@ -42,7 +42,7 @@ final class ModelPages {
             }
         }
         List<ModelPage.CircuitSection> circuits = r.circuits().stream().map(c -> section(r, c)).toList();
-        List<ModelPage.Setting> provenance = List.of(
+        List<ModelPage.Setting> provenance = new ArrayList<>(List.of(
                 new ModelPage.Setting("model", r.source()),
                 new ModelPage.Setting("circuitscope", r.settings().version()),
                 new ModelPage.Setting("seed", Long.toString(r.settings().seed())),
@@ -51,7 +51,10 @@ final class ModelPages {
                         .distinct().reduce((a, b) -> a + ", " + b).orElse("none") + " ("
                         + r.settings().method().map(m -> "chosen with --method").orElse("automatic: acdc up to "
                         + io.circuitscope.wiki.WikiSettings.ACDC_EDGE_LIMIT + " edges, eap+acdc above") + "), "
-                        + r.settings().examples() + " examples per task, resample ablation"));
+                        + r.settings().examples() + " examples per task, resample ablation")));
+        for (io.circuitscope.wiki.AttentionProbe p : r.probes()) {
+            provenance.add(new ModelPage.Setting("probe: " + p.title(), String.join(" | ", p.tokens())));
+        }
         List<ModelPage.Setting> timings = new ArrayList<>();
         for (DetectorOutcome o : r.detectors()) {
             timings.add(new ModelPage.Setting("detector " + o.id(), Decimal.of(o.seconds(), 2) + " s"));
