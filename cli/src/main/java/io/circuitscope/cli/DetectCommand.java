@@ -83,19 +83,9 @@ final class DetectCommand implements Callable<Integer> {
         o.printf(Locale.ROOT, "wrote %s (%d heads)%n", out, m.config().nLayers() * m.config().nHeads());
         for (DetectorOutcome d : outcomes) {
             d.scores().ifPresent(s -> o.printf(Locale.ROOT, "%-20s %3d labelled  %6.1f s%n", d.id(),
-                    countLabels(s), d.seconds()));
+                    s.labelledCount(), d.seconds()));
         }
         return 0;
-    }
-
-    private static int countLabels(io.circuitscope.spi.HeadScores s) {
-        int n = 0;
-        for (int l = 0; l < s.layers(); l++) {
-            for (int h = 0; h < s.heads(); h++) {
-                n += s.labelled(l, h) ? 1 : 0;
-            }
-        }
-        return n;
     }
 
     /** Every --set names a chosen detector and a setting it accepts, so a typo fails before minutes of work. */

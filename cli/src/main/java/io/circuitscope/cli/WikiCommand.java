@@ -133,13 +133,7 @@ final class WikiCommand implements Callable<Integer> {
         for (ModelReport r : reports) {
             List<String> labels = new ArrayList<>();
             for (DetectorOutcome d : r.scored()) {
-                int n = 0;
-                for (int l = 0; l < r.shape().nLayers(); l++) {
-                    for (int h = 0; h < r.shape().nHeads(); h++) {
-                        n += d.scores().orElseThrow().labelled(l, h) ? 1 : 0;
-                    }
-                }
-                labels.add(d.id() + " " + n);
+                labels.add(d.id() + " " + d.scores().orElseThrow().labelledCount());
             }
             o.printf(Locale.ROOT, "%-16s labelled: %s%n", r.slug(), String.join(", ", labels));
             for (CircuitReport c : r.circuits()) {

@@ -52,6 +52,17 @@ public final class HeadScores {
         return labelled[layer][head];
     }
 
+    /** How many heads carry the label. */
+    public int labelledCount() {
+        int n = 0;
+        for (boolean[] row : labelled) {
+            for (boolean b : row) {
+                n += b ? 1 : 0;
+            }
+        }
+        return n;
+    }
+
     /** The evidence for a head, or empty evidence. */
     public HeadEvidence evidence(int layer, int head) {
         return evidence.getOrDefault(key(layer, head), HeadEvidence.of(Map.of()));

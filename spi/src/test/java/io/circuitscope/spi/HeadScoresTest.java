@@ -23,6 +23,8 @@ class HeadScoresTest {
         assertFalse(s.labelled(1, 2));
         assertEquals(Map.of(), s.evidence(1, 2).components());
         assertNull(s.mismatch(SHAPE));
+        assertEquals(0, s.labelledCount());
+        assertEquals(2, HeadScores.builder(SHAPE).label(0, 0).label(1, 2).label(1, 2).build().labelledCount());
     }
 
     @Test

@@ -21,14 +21,12 @@ public final class TokenLabels {
         if (id == bos) {
             return "<BOS>";
         }
-        if (vocabulary.isEmpty()) {
-            return "#" + id;
-        }
         String text;
         try {
-            text = vocabulary.get().token(id);
+            text = vocabulary.map(v -> v.token(id)).orElse("");
         } catch (RuntimeException e) {
-            return "#" + id;
+            // An id the tokenizer cannot name still gets a label.
+            text = "";
         }
         StringBuilder out = new StringBuilder();
         text.codePoints().forEach(c -> {

@@ -3,7 +3,6 @@ package io.circuitscope.wiki;
 import io.circuitscope.core.source.LoadedModel;
 import io.circuitscope.spi.CircuitTask;
 import java.util.List;
-import java.util.Optional;
 
 /**
  * Which discovery tasks a model's wiki page runs: the task its model card declares (every zoo model declares the one
@@ -17,13 +16,10 @@ public final class WikiTasks {
 
     /** The tasks for {@code model}, chosen among {@code known} by id, in a fixed order. */
     public static List<CircuitTask> forModel(LoadedModel model, List<CircuitTask> known) {
-        Optional<String> declared = model.modelCard().map(c -> c.path("task")).filter(t -> t.isTextual())
-                .map(t -> t.asText());
-        if (declared.isPresent()) {
-            List<CircuitTask> mine = known.stream().filter(t -> t.id().equals(declared.get())).toList();
-            if (!mine.isEmpty()) {
-                return mine;
-            }
+        String declared = model.modelCard().map(c -> c.path("task").asText("")).orElse("");
+        List<CircuitTask> mine = known.stream().filter(t -> t.id().equals(declared)).toList();
+        if (!mine.isEmpty()) {
+            return mine;
         }
         return DEFAULT_TASKS.stream().flatMap(id -> known.stream().filter(t -> t.id().equals(id))).toList();
     }

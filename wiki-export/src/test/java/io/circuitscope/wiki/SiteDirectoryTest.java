@@ -84,6 +84,8 @@ class SiteDirectoryTest {
         Map<String, byte[]> bad = new LinkedHashMap<>(site("two"));
         bad.put("../escape.html", new byte[0]);
         assertThrows(IllegalArgumentException.class, () -> SiteDirectory.write(out, bad));
+        assertThrows(IllegalArgumentException.class, () -> SiteDirectory.write(out, Map.of(".", new byte[0])),
+                "the site folder itself is not a file");
         assertEquals("one", Files.readString(out.resolve("index.html")));
         assertFalse(Files.exists(tmp.resolve("escape.html")));
         try (Stream<Path> s = Files.list(tmp)) {

@@ -65,8 +65,8 @@ final class ColorScale {
         if (!Double.isFinite(v)) {
             return 0;
         }
-        double t = diverging ? Math.abs(v) / hi : (v - lo) / (hi - lo);
-        return Math.max(0, Math.min(1, t));
+        // A sequential scale starts at 0 and holds no negative value, so both kinds measure from zero.
+        return Math.min(1, Math.abs(v) / hi);
     }
 
     String fill(double v) {

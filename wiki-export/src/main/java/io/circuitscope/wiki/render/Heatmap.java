@@ -85,7 +85,7 @@ record Heatmap(String id, String title, String description, int width, int heigh
                 }
             }
         }
-        return n == 0 ? Double.NaN : sum / n;
+        return sum / n;     // 0 / 0: NaN when no head has a control
     }
 
     /** The control baseline in words: its mean and range over the heads, or that the detector has none. */
