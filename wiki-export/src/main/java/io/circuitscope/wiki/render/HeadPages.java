@@ -39,11 +39,16 @@ final class HeadPages {
         List<HeadPage.ScoreRow> scores = new ArrayList<>();
         List<HeadPage.PairTable> pairs = new ArrayList<>();
         List<HeadPage.Component> copying = new ArrayList<>();
+        // The IOI detectors share their measurements; each is listed once, under the first detector that has it.
+        java.util.Set<String> shown = new java.util.HashSet<>();
         for (DetectorOutcome o : r.scored()) {
             HeadScores s = o.scores().orElseThrow();
             HeadEvidence e = s.evidence(l, h);
             List<HeadPage.Component> components = new ArrayList<>();
             for (Map.Entry<String, Double> c : e.components().entrySet()) {
+                if (!shown.add(c.getKey() + "=" + c.getValue())) {
+                    continue;
+                }
                 components.add(new HeadPage.Component(o.id(), c.getKey(), Decimal.of(c.getValue(), 4)));
                 if (c.getKey().startsWith("ov_copy")) {
                     copying.add(new HeadPage.Component(o.id(), c.getKey(), Decimal.of(c.getValue(), 4)));

@@ -106,6 +106,10 @@ class HeadWikiWriterTest {
         assertTrue(k.find());
         assertEquals("L0H1.html", k.group(1));
         assertTrue(page.contains("<td class=\"num\">100</td>"), "the top induction score is the 100th percentile");
+        String ioiHead = Files.readString(site.resolve("toy-ioi/heads/L2H4.html"));
+        assertEquals(1, count(ioiHead, "<code>attn_end_to_s2</code> 0.99"),
+                "measurements the IOI detectors share are listed once");
+        assertEquals(2, count(ioiHead, "<code>ov_copy_z_names</code>"), "once with the scores, once under OV copying");
     }
 
     @Test
