@@ -1,6 +1,7 @@
 package io.circuitscope.wiki;
 
 import io.circuitscope.spi.TokenVocabulary;
+import java.util.Locale;
 import java.util.Optional;
 
 /**
@@ -37,7 +38,7 @@ public final class TokenLabels {
             } else if (c == '\t') {
                 out.append("\\t");
             } else if (Character.isISOControl(c)) {
-                out.append(String.format(java.util.Locale.ROOT, "\\x%02x", c));
+                out.append(String.format(Locale.ROOT, "\\x%02x", c));
             } else {
                 out.appendCodePoint(c);
             }

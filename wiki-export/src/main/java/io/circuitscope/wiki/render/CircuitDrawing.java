@@ -4,6 +4,7 @@ import io.circuitscope.discovery.graph.ComputationGraph;
 import io.circuitscope.discovery.graph.GraphEdge;
 import io.circuitscope.discovery.graph.GraphNode;
 import java.util.ArrayList;
+import java.util.BitSet;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -41,7 +42,7 @@ record CircuitDrawing(int width, int height, List<Node> nodes, List<Edge> edges,
     /**
      * @param labels the head-class labels of a node, or an empty string
      */
-    static CircuitDrawing of(ComputationGraph graph, java.util.BitSet circuit, double[] scores,
+    static CircuitDrawing of(ComputationGraph graph, BitSet circuit, double[] scores,
                              Function<GraphNode, String> labels) {
         List<GraphNode> drawn = graph.nodesOf(circuit);
         Map<GraphNode, String> text = new HashMap<>();

@@ -12,8 +12,11 @@ import io.circuitscope.wiki.AttentionProbe;
 import io.circuitscope.wiki.CircuitReport;
 import io.circuitscope.wiki.ModelReport;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 
 /** Builds the page of each head: its scores, attention on the probes, OV copying, composition and circuit edges. */
 final class HeadPages {
@@ -40,7 +43,7 @@ final class HeadPages {
         List<HeadPage.PairTable> pairs = new ArrayList<>();
         List<HeadPage.Component> copying = new ArrayList<>();
         // The IOI detectors share their measurements; each is listed once, under the first detector that has it.
-        java.util.Set<String> shown = new java.util.HashSet<>();
+        Set<String> shown = new HashSet<>();
         for (DetectorOutcome o : r.scored()) {
             HeadScores s = o.scores().orElseThrow();
             HeadEvidence e = s.evidence(l, h);
@@ -120,7 +123,7 @@ final class HeadPages {
             GraphEdge g = d.graph().edges().get(e);
             if (g.child().equals(me) || g.parent().equals(me)) {
                 rows.add(new HeadPage.EdgeRow(g.name(), Decimal.of(d.scores()[e], 4),
-                        g.child().equals(me) ? "into its " + g.input().name().toLowerCase(java.util.Locale.ROOT)
+                        g.child().equals(me) ? "into its " + g.input().name().toLowerCase(Locale.ROOT)
                                 + " input" : "out of it"));
             }
         }

@@ -4,9 +4,12 @@ import io.circuitscope.core.analysis.DetectorOutcome;
 import io.circuitscope.discovery.graph.GraphNode;
 import io.circuitscope.discovery.method.DiscoveryResult;
 import io.circuitscope.spi.HeadScores;
+import io.circuitscope.wiki.AttentionProbe;
 import io.circuitscope.wiki.CircuitReport;
 import io.circuitscope.wiki.ModelReport;
+import io.circuitscope.wiki.WikiSettings;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -19,7 +22,7 @@ final class ModelPages {
     static ModelPage of(ModelReport r) {
         List<ModelPage.Count> counts = counts(r);
         // Detectors that fail for the same reason (say, four IOI detectors on a model with no names) share a line.
-        Map<String, List<String>> byProblem = new java.util.LinkedHashMap<>();
+        Map<String, List<String>> byProblem = new LinkedHashMap<>();
         for (DetectorOutcome o : r.detectors()) {
             o.problem().ifPresent(p -> byProblem.computeIfAbsent(p, k -> new ArrayList<>()).add(o.id()));
         }
@@ -46,13 +49,8 @@ final class ModelPages {
                 new ModelPage.Setting("model", r.source()),
                 new ModelPage.Setting("circuitscope", r.settings().version()),
                 new ModelPage.Setting("seed", Long.toString(r.settings().seed())),
-                new ModelPage.Setting("discovery", "method " + r.circuits().stream()
-                        .map(c -> c.result().map(d -> d.settings().method().id()).orElse("none"))
-                        .distinct().reduce((a, b) -> a + ", " + b).orElse("none") + " ("
-                        + r.settings().method().map(m -> "chosen with --method").orElse("automatic: acdc up to "
-                        + io.circuitscope.wiki.WikiSettings.ACDC_EDGE_LIMIT + " edges, eap+acdc above") + "), "
-                        + r.settings().examples() + " examples per task, resample ablation")));
-        for (io.circuitscope.wiki.AttentionProbe p : r.probes()) {
+                new ModelPage.Setting("discovery", discovery(r))));
+        for (AttentionProbe p : r.probes()) {
             provenance.add(new ModelPage.Setting("probe: " + p.title(), String.join(" | ", p.tokens())));
         }
         List<ModelPage.Setting> timings = new ArrayList<>();
@@ -70,6 +68,16 @@ final class ModelPages {
         }
         return new ModelPage(r.slug(), r.slug(), r.source(), r.architecture(), counts, problems, heatmaps, ids, rows,
                 circuits, provenance, timings, detectorSettings, r.settings().version());
+    }
+
+    /** The discovery settings in words: the methods that ran, how they were chosen, and the examples per task. */
+    private static String discovery(ModelReport r) {
+        List<String> methods = r.circuits().stream().flatMap(c -> c.result().stream())
+                .map(d -> d.settings().method().id()).distinct().toList();
+        String how = r.settings().method().isPresent() ? "chosen with --method"
+                : "automatic: acdc up to " + WikiSettings.ACDC_EDGE_LIMIT + " edges, eap+acdc above";
+        return "method " + (methods.isEmpty() ? "none" : String.join(", ", methods)) + " (" + how + "), "
+                + r.settings().examples() + " examples per task, resample ablation";
     }
 
     /** How many heads each detector labelled, with the labelled heads named (or "none found"). */

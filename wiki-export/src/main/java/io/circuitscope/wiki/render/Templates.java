@@ -3,6 +3,7 @@ package io.circuitscope.wiki.render;
 import com.github.mustachejava.DefaultMustacheFactory;
 import com.github.mustachejava.Mustache;
 import com.github.mustachejava.MustacheFactory;
+import java.io.IOException;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
 
@@ -21,7 +22,7 @@ final class Templates {
         StringWriter out = new StringWriter();
         try {
             m.execute(out, view).flush();
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
         return out.toString();

@@ -19,6 +19,7 @@ import org.apache.commons.csv.CSVFormat;
 import org.apache.commons.csv.CSVParser;
 import org.apache.commons.csv.CSVRecord;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -26,14 +27,20 @@ import org.junit.jupiter.api.io.TempDir;
 class HeadWikiWriterTest {
     @TempDir
     static Path tmp;
-    static Path site;
     static ModelReport induction;
+    static ModelReport ioi;
+    Path site;
 
+    /** The analysis is slow, so it runs once; the site is rendered for each test, so each test covers rendering. */
     @BeforeAll
-    static void writeSite() throws IOException {
+    static void analyse() {
         induction = WikiFixtures.report("zoo:toy-induction", "toy-induction", 1);
-        ModelReport ioi = WikiFixtures.report("zoo:toy-ioi", "toy-ioi", 1);
-        site = tmp.resolve("wiki");
+        ioi = WikiFixtures.report("zoo:toy-ioi", "toy-ioi", 1);
+    }
+
+    @BeforeEach
+    void writeSite() throws IOException {
+        site = Files.createTempDirectory(tmp, "site").resolve("wiki");
         HeadWikiWriter.write(site, List.of(induction, ioi), "2026-01-01T00:00:00Z");
     }
 

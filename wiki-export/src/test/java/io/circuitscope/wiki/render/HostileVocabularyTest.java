@@ -17,6 +17,7 @@ import org.apache.commons.csv.CSVFormat;
 import org.apache.commons.csv.CSVParser;
 import org.apache.commons.csv.CSVRecord;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -24,17 +25,23 @@ import org.junit.jupiter.api.io.TempDir;
 class HostileVocabularyTest {
     @TempDir
     static Path tmp;
-    static Path site;
+    static ModelReport report;
+    Path site;
 
     @BeforeAll
-    static void writeSite() throws IOException {
+    static void analyse() {
         Path model = WikiFixtures.hostileModel(tmp.resolve("hostile"));
-        ModelReport r = WikiFixtures.report(model.toString(), "hostile", 3);
-        site = tmp.resolve("wiki");
-        HeadWikiWriter.write(site, List.of(r), "now");
+        report = WikiFixtures.report(model.toString(), "hostile", 3);
     }
 
-    private static List<Path> pages() throws IOException {
+    /** Rendered for each test, so that each test covers the rendering it checks. */
+    @BeforeEach
+    void writeSite() throws IOException {
+        site = Files.createTempDirectory(tmp, "site").resolve("wiki");
+        HeadWikiWriter.write(site, List.of(report), "now");
+    }
+
+    private List<Path> pages() throws IOException {
         try (Stream<Path> s = Files.walk(site)) {
             return s.filter(p -> p.toString().endsWith(".html")).toList();
         }
