@@ -161,10 +161,7 @@ final class DiscoverCommand implements Callable<Integer> {
 
     /** Renders every file first, so that a failure in one leaves none of them half-updated. */
     private void write(LoadedModel m, DiscoveryResult r) {
-        Map<String, Object> provenance = new LinkedHashMap<>();
-        provenance.put("model", m.source());
-        provenance.put("seed", seed);
-        provenance.put("version", CircuitscopeCommand.VERSION);
+        Map<String, Object> provenance = CircuitJson.provenance(m.source(), seed, CircuitscopeCommand.VERSION);
         Map<Path, byte[]> files = new LinkedHashMap<>();
         files.put(out, CircuitJson.toJson(r, provenance));
         if (dot != null) {

@@ -29,6 +29,21 @@ public final class DiscoveryJob {
         return new ComputationGraph(c.nLayers(), c.nHeads(), c.hasMlp(), false, c.dModel());
     }
 
+    /** The task's examples for a model, drawn from the seed, so the same seed draws the same examples. */
+    public static List<TaskExample> examples(LoadedModel model, CircuitTask task, long seed, int count,
+                                             Map<String, String> taskOptions) {
+        return task.examples(new HostTaskContext(model, seed, task.id(), count, taskOptions));
+    }
+
+    /** Discovers the circuit of examples already drawn, for a caller that also shows them. */
+    public static DiscoveryResult run(HookedTransformer engine, ComputationGraph graph, String taskId,
+                                      List<TaskExample> examples, DiscoverySettings settings,
+                                      DiscoveryProgress progress) {
+        try (EdgePatcher patcher = new EdgePatcher(engine, graph, examples, settings.metric(), settings.ablation())) {
+            return new CircuitDiscovery(patcher, progress).run(settings, taskId, examples.size());
+        }
+    }
+
     /**
      * Draws the task's examples (seeded), discovers the circuit and, when {@code reference} is given, compares it
      * with that circuit file.
@@ -46,12 +61,8 @@ public final class DiscoveryJob {
                     + "-layer, " + ref.graph().nHeads() + "-head graph of " + ref.graph().edgeCount()
                     + " edges; this model's graph has " + graph.edgeCount());
         }
-        List<TaskExample> examples = task.examples(new HostTaskContext(model, seed, task.id(), exampleCount,
-                taskOptions));
-        DiscoveryResult result;
-        try (EdgePatcher patcher = new EdgePatcher(engine, graph, examples, settings.metric(), settings.ablation())) {
-            result = new CircuitDiscovery(patcher, progress).run(settings, task.id(), examples.size());
-        }
+        List<TaskExample> examples = examples(model, task, seed, exampleCount, taskOptions);
+        DiscoveryResult result = run(engine, graph, task.id(), examples, settings, progress);
         if (ref != null) {
             // In-circuit edges outrank the rest; within each group, equal scores keep equal keys, so ties count
             // half in the ROC AUC rather than being broken by edge numbering.

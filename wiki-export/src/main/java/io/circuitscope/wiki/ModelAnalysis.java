@@ -5,12 +5,12 @@ import io.circuitscope.core.analysis.CompositionScores;
 import io.circuitscope.core.analysis.DetectorOutcome;
 import io.circuitscope.core.analysis.DetectorRunner;
 import io.circuitscope.core.analysis.EngineDetectionContext;
-import io.circuitscope.core.analysis.HostTaskContext;
 import io.circuitscope.core.analysis.ModelProbeSets;
 import io.circuitscope.core.analysis.TokenizerVocabulary;
 import io.circuitscope.core.engine.HookedTransformer;
 import io.circuitscope.core.source.LoadedModel;
 import io.circuitscope.discovery.DiscoveryJob;
+import io.circuitscope.discovery.graph.ComputationGraph;
 import io.circuitscope.discovery.method.DiscoveryResult;
 import io.circuitscope.discovery.method.DiscoverySettings;
 import io.circuitscope.discovery.patching.MetricKind;
@@ -83,13 +83,14 @@ public final class ModelAnalysis {
                                          TokenLabels tokens, WikiSettings settings, WikiProgress progress) {
         long start = System.nanoTime();
         try {
-            List<TaskExample> examples = task.examples(new HostTaskContext(model, settings.seed(), task.id(),
-                    settings.examples(), Map.of()));
+            List<TaskExample> examples = DiscoveryJob.examples(model, task, settings.seed(), settings.examples(),
+                    Map.of());
             List<String> prompts = examples.stream().limit(PROMPTS_SHOWN).map(e -> tokens.prompt(e.clean())).toList();
-            DiscoverySettings s = DiscoverySettings.defaults(settings.methodFor(DiscoveryJob.graphOf(model)),
+            ComputationGraph graph = DiscoveryJob.graphOf(model);
+            DiscoverySettings s = DiscoverySettings.defaults(settings.methodFor(graph),
                     MetricKind.parse(task.defaultMetric()));
-            DiscoveryResult r = DiscoveryJob.run(model, engine, task, s, settings.seed(), settings.examples(),
-                    Map.of(), null, (phase, done, total, metric) -> progress.update(slug, "circuit " + task.id(),
+            DiscoveryResult r = DiscoveryJob.run(engine, graph, task.id(), examples, s,
+                    (phase, done, total, metric) -> progress.update(slug, "circuit " + task.id(),
                             String.format(Locale.ROOT, "%s %d/%d%s", phase, done, total,
                                     Double.isNaN(metric) ? "" : String.format(Locale.ROOT, " metric %.4g", metric))));
             return new CircuitReport(task.id(), task.description(), Optional.of(r), Optional.empty(), prompts,
@@ -116,12 +117,12 @@ public final class ModelAnalysis {
             int[] prompt = new int[bos + 2 * PROBE_SEGMENT];
             System.arraycopy(distinct, 0, prompt, 0, bos + PROBE_SEGMENT);
             System.arraycopy(distinct, bos, prompt, bos + PROBE_SEGMENT, PROBE_SEGMENT);
-            out.add(probe(model, engine, shape, tokens, prompt, "Repeated random tokens",
+            out.add(probe(model, engine, sets, shape, tokens, prompt, "Repeated random tokens",
                     PROBE_SEGMENT + " distinct random tokens, then the same tokens again"));
         }
         try {
             IoiProbe ioi = sets.ioiPrompts(random, 1).get(0);
-            out.add(probe(model, engine, shape, tokens, ioi.tokens(), "IOI prompt",
+            out.add(probe(model, engine, sets, shape, tokens, ioi.tokens(), "IOI prompt",
                     "indirect object " + tokens.label(ioi.ioToken()) + ", subject " + tokens.label(ioi.sToken())));
         } catch (ProbeUnavailableException e) {
             // The model has no IOI names: the repeated-token probe is the only one.
@@ -129,13 +130,14 @@ public final class ModelAnalysis {
         return out;
     }
 
-    private static AttentionProbe probe(LoadedModel model, HookedTransformer engine, ModelShape shape,
-                                        TokenLabels tokens, int[] prompt, String title, String description) {
+    private static AttentionProbe probe(LoadedModel model, HookedTransformer engine, ModelProbeSets sets,
+                                        ModelShape shape, TokenLabels tokens, int[] prompt, String title,
+                                        String description) {
         Set<String> hooks = new HashSet<>();
         for (int l = 0; l < shape.nLayers(); l++) {
             hooks.add(HookPoints.pattern(l));
         }
-        ModelRun run = new EngineDetectionContext(model, engine, new ModelProbeSets(model), 0, "wiki", Map.of())
+        ModelRun run = new EngineDetectionContext(model, engine, sets, 0, "wiki", Map.of())
                 .run(new int[][] {prompt}, hooks);
         int n = prompt.length;
         float[][][][] patterns = new float[shape.nLayers()][shape.nHeads()][n][n];

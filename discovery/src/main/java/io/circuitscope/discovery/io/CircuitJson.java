@@ -36,6 +36,15 @@ public final class CircuitJson {
     public record Circuit(ComputationGraph graph, double[] scores, BitSet inGraph) {
     }
 
+    /** The provenance every circuit file carries: the model it came from, the seed and the program's version. */
+    public static Map<String, Object> provenance(String model, long seed, String version) {
+        Map<String, Object> p = new java.util.LinkedHashMap<>();
+        p.put("model", model);
+        p.put("seed", seed);
+        p.put("version", version);
+        return p;
+    }
+
     /** The JSON text of a discovery result; {@code provenance} (model, seed, ...) goes into the circuitscope block. */
     public static byte[] toJson(DiscoveryResult r, Map<String, Object> provenance) {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();

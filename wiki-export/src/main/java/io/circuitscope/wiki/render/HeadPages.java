@@ -30,15 +30,20 @@ final class HeadPages {
 
     /** The page's path relative to the model page. */
     static String fileName(int layer, int head) {
-        return "heads/L" + layer + "H" + head + ".html";
+        return "heads/" + pageName(layer, head);
+    }
+
+    /** The page's name, which is also its path from another head's page. */
+    static String pageName(int layer, int head) {
+        return "L" + layer + "H" + head + ".html";
     }
 
     static HeadPage of(ModelReport r, int l, int h) {
         int heads = r.shape().nHeads();
         int index = l * heads + h;
         int total = r.shape().nLayers() * heads;
-        String prev = index > 0 ? "L" + ((index - 1) / heads) + "H" + ((index - 1) % heads) + ".html" : null;
-        String next = index + 1 < total ? "L" + ((index + 1) / heads) + "H" + ((index + 1) % heads) + ".html" : null;
+        String prev = index > 0 ? pageName((index - 1) / heads, (index - 1) % heads) : null;
+        String next = index + 1 < total ? pageName((index + 1) / heads, (index + 1) % heads) : null;
         List<HeadPage.ScoreRow> scores = new ArrayList<>();
         List<HeadPage.PairTable> pairs = new ArrayList<>();
         List<HeadPage.Component> copying = new ArrayList<>();
@@ -104,7 +109,7 @@ final class HeadPages {
                 int ol = reads ? p.fromLayer() : p.toLayer();
                 int oh = reads ? p.fromHead() : p.toHead();
                 list.add(new HeadPage.Partner(reads ? "reads from" : "is read by", "a" + ol + ".h" + oh,
-                        "L" + ol + "H" + oh + ".html", Decimal.of(p.score(), 3),
+                        pageName(ol, oh), Decimal.of(p.score(), 3),
                         base > 0 ? Decimal.of(p.score() / base, 1) + "\u00d7" : "\u2013"));
             }
             out.add(new HeadPage.PartnerTable(mode.name(), Decimal.of(base, 3), list));

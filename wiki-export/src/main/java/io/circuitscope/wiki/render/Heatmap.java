@@ -65,43 +65,39 @@ record Heatmap(String id, String title, String description, int width, int heigh
         int gridW = LEFT + heads * CELL_W;
         int legendY = TOP + layers * CELL_H + 14;
         int legendW = Math.min(200, Math.max(120, gridW - LEFT));
-        double control = meanControl(s);
-        Marker mark = Double.isNaN(control) ? null : new Marker(LEFT + legendW * scale.position(control),
-                legendY - 3, legendY + 13, "control " + Decimal.of(control, 2));
+        ControlStats control = ControlStats.of(s);
+        Marker mark = Double.isNaN(control.mean()) ? null : new Marker(LEFT + legendW * scale.position(control.mean()),
+                legendY - 3, legendY + 13, "control " + Decimal.of(control.mean(), 2));
         return new Heatmap(id, id, description, Math.max(gridW, LEFT + legendW + 60) + 4, legendY + 34, rows, cols,
                 cells, scale.stops(), legendY, LEFT, legendW, Decimal.of(scale.lo(), 2), Decimal.of(scale.hi(), 2),
-                controlNote(s), mark, labelled);
+                control.note(), mark, labelled);
     }
 
-    /** The mean control score over the heads that have one, or NaN. */
-    private static double meanControl(HeadScores s) {
-        double sum = 0;
-        int n = 0;
-        for (int l = 0; l < s.layers(); l++) {
-            for (int h = 0; h < s.heads(); h++) {
-                if (Double.isFinite(s.control(l, h))) {
-                    sum += s.control(l, h);
-                    n++;
+    /** The control scores' mean and range over the heads that have one; the mean is NaN when none has. */
+    private record ControlStats(double mean, double lo, double hi) {
+        static ControlStats of(HeadScores s) {
+            double sum = 0;
+            double lo = Double.POSITIVE_INFINITY;
+            double hi = Double.NEGATIVE_INFINITY;
+            int n = 0;
+            for (int l = 0; l < s.layers(); l++) {
+                for (int h = 0; h < s.heads(); h++) {
+                    double c = s.control(l, h);
+                    if (Double.isFinite(c)) {
+                        sum += c;
+                        lo = Math.min(lo, c);
+                        hi = Math.max(hi, c);
+                        n++;
+                    }
                 }
             }
+            return new ControlStats(sum / n, lo, hi);     // 0 / 0: NaN when no head has a control
         }
-        return sum / n;     // 0 / 0: NaN when no head has a control
-    }
 
-    /** The control baseline in words: its mean and range over the heads, or that the detector has none. */
-    private static String controlNote(HeadScores s) {
-        double lo = Double.POSITIVE_INFINITY;
-        double hi = Double.NEGATIVE_INFINITY;
-        for (int l = 0; l < s.layers(); l++) {
-            for (int h = 0; h < s.heads(); h++) {
-                if (Double.isFinite(s.control(l, h))) {
-                    lo = Math.min(lo, s.control(l, h));
-                    hi = Math.max(hi, s.control(l, h));
-                }
-            }
+        /** The control baseline in words, or that the detector has none. */
+        String note() {
+            return Double.isNaN(mean) ? "no control score" : "control baseline (marked on the legend): mean "
+                    + Decimal.of(mean, 3) + " (range " + Decimal.of(lo, 3) + " to " + Decimal.of(hi, 3) + ")";
         }
-        double mean = meanControl(s);
-        return Double.isNaN(mean) ? "no control score" : "control baseline (marked on the legend): mean "
-                + Decimal.of(mean, 3) + " (range " + Decimal.of(lo, 3) + " to " + Decimal.of(hi, 3) + ")";
     }
 }

@@ -40,11 +40,8 @@ final class SiteRenderer {
             for (CircuitReport c : r.circuits()) {
                 if (c.result().isPresent()) {
                     DiscoveryResult d = c.result().get();
-                    Map<String, Object> provenance = new LinkedHashMap<>();
-                    provenance.put("model", r.source());
-                    provenance.put("seed", r.settings().seed());
-                    provenance.put("version", r.settings().version());
-                    files.put(dir + c.fileStem() + ".json", CircuitJson.toJson(d, provenance));
+                    files.put(dir + c.fileStem() + ".json", CircuitJson.toJson(d,
+                            CircuitJson.provenance(r.source(), r.settings().seed(), r.settings().version())));
                     files.put(dir + c.fileStem() + ".dot", bytes(CircuitGraphFiles.dot(d.graph(), d.circuit(),
                             d.scores())));
                 }

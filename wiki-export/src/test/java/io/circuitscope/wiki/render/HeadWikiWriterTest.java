@@ -86,7 +86,7 @@ class HeadWikiWriterTest {
             assertTrue(page.contains("id=\"heatmap-" + id + "\""), id);
         }
         assertTrue(page.contains("class=\"sortable\" id=\"head-table\""));
-        assertEquals(8, count(page, "<tr><td data-v=\"a"));
+        assertEquals(8, Occurrences.of(page, "<tr><td data-v=\"a"));
         assertTrue(page.contains("<svg class=\"circuit\""));
         // Circuit nodes carry the head classes the detectors gave them.
         assertTrue(page.contains(">a1.h0 \u00b7 induction</text>"), "induction head named in the circuit");
@@ -114,9 +114,10 @@ class HeadWikiWriterTest {
         assertEquals("L0H1.html", k.group(1));
         assertTrue(page.contains("<td class=\"num\">100</td>"), "the top induction score is the 100th percentile");
         String ioiHead = Files.readString(site.resolve("toy-ioi/heads/L2H4.html"));
-        assertEquals(1, count(ioiHead, "<code>attn_end_to_s2</code> 0.99"),
+        assertEquals(1, Occurrences.of(ioiHead, "<code>attn_end_to_s2</code> 0.99"),
                 "measurements the IOI detectors share are listed once");
-        assertEquals(2, count(ioiHead, "<code>ov_copy_z_names</code>"), "once with the scores, once under OV copying");
+        assertEquals(2, Occurrences.of(ioiHead, "<code>ov_copy_z_names</code>"),
+                "once with the scores, once under OV copying");
     }
 
     @Test
@@ -143,13 +144,5 @@ class HeadWikiWriterTest {
             assertArrayEquals(Files.readAllBytes(site.resolve("toy-induction").resolve(f)),
                     Files.readAllBytes(again.resolve("toy-induction").resolve(f)), f);
         }
-    }
-
-    private static int count(String text, String part) {
-        int n = 0;
-        for (int i = text.indexOf(part); i >= 0; i = text.indexOf(part, i + 1)) {
-            n++;
-        }
-        return n;
     }
 }

@@ -84,9 +84,9 @@ class WikiBrowserTest {
         for (String model : List.of("toy-induction", "toy-ioi")) {
             String dom = chromium.load(site.resolve(model).resolve("index.html")).dom();
             assertTrue(dom.contains("class=\"figure heatmap\""), model + " shows no heatmap");
-            assertTrue(count(dom, "class=\"cell\"") >= 8, model + " heatmap has no cells");
+            assertTrue(Occurrences.of(dom, "class=\"cell\"") >= 8, model + " heatmap has no cells");
             assertTrue(dom.contains("<svg class=\"circuit\""), model + " shows no circuit");
-            assertTrue(count(dom, "class=\"edge\"") > 0, model + " circuit has no edges");
+            assertTrue(Occurrences.of(dom, "class=\"edge\"") > 0, model + " circuit has no edges");
             assertTrue(dom.contains("class=\"curve\""), model + " shows no faithfulness curve");
         }
         String induction = chromium.load(site.resolve("toy-induction/index.html")).dom();
@@ -136,13 +136,5 @@ class WikiBrowserTest {
         chromium.screenshot(site.resolve("toy-ioi/heads/L2H4.html"), dir.resolve("toy-ioi-L2H4.png"), 1400, 3000);
         chromium.screenshot(site.resolve("hostile/heads/L1H1.html"), dir.resolve("hostile-L1H1.png"), 1400, 2200);
         assertTrue(Files.size(dir.resolve("toy-ioi.png")) > 10_000);
-    }
-
-    private static int count(String text, String part) {
-        int n = 0;
-        for (int i = text.indexOf(part); i >= 0; i = text.indexOf(part, i + 1)) {
-            n++;
-        }
-        return n;
     }
 }
