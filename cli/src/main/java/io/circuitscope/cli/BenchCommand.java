@@ -10,7 +10,7 @@ import io.circuitscope.core.analysis.DetectorRunner;
 import io.circuitscope.core.engine.HookedTransformer;
 import io.circuitscope.core.source.LoadedModel;
 import io.circuitscope.core.tokenizer.Gpt2BpeTokenizer;
-import io.circuitscope.detectors.BuiltInDetectors;
+import io.circuitscope.core.plugin.PluginHost;
 import io.circuitscope.discovery.bench.DiscoveryBenchmark;
 import io.circuitscope.discovery.method.DiscoveryProgress;
 import io.circuitscope.discovery.patching.MetricKind;
@@ -117,7 +117,7 @@ final class BenchCommand implements Callable<Integer> {
         double loadSeconds;
         try (HookedTransformer engine = HookedTransformer.load(m.parameters())) {
             loadSeconds = (System.nanoTime() - start) / 1e9;
-            outcomes = DetectorRunner.run(m, engine, BuiltInDetectors.all(), 1, Map.of(), id -> { });
+            outcomes = DetectorRunner.run(m, engine, PluginHost.builtIn().detectors(), 1, Map.of(), id -> { });
         }
         double total = (System.nanoTime() - start) / 1e9;
         out.printf(Locale.ROOT, "model                     %s%n", m.source());

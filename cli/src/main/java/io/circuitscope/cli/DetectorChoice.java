@@ -1,6 +1,6 @@
 package io.circuitscope.cli;
 
-import io.circuitscope.detectors.BuiltInDetectors;
+import io.circuitscope.core.plugin.PluginHost;
 import io.circuitscope.spi.HeadDetector;
 import java.util.ArrayList;
 import java.util.List;
@@ -14,7 +14,7 @@ final class DetectorChoice {
 
     /** @throws ParameterException naming the known ids when an id is unknown */
     static List<HeadDetector> of(List<String> ids, CommandLine commandLine) {
-        List<HeadDetector> all = BuiltInDetectors.all();
+        List<HeadDetector> all = PluginHost.builtIn().detectors();
         if (ids == null) {
             return all;
         }

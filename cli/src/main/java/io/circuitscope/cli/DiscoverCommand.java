@@ -13,7 +13,7 @@ import io.circuitscope.discovery.method.DiscoveryResult;
 import io.circuitscope.discovery.method.DiscoverySettings;
 import io.circuitscope.discovery.patching.Ablation;
 import io.circuitscope.discovery.patching.MetricKind;
-import io.circuitscope.discovery.task.BuiltInTasks;
+import io.circuitscope.discovery.task.TaskNames;
 import io.circuitscope.spi.CircuitTask;
 import io.circuitscope.spi.ProbeUnavailableException;
 import java.io.IOException;
@@ -112,7 +112,7 @@ final class DiscoverCommand implements Callable<Integer> {
         DiscoverySettings s;
         Map<String, String> taskOptions = new LinkedHashMap<>();
         try {
-            task = BuiltInTasks.resolve(taskName, BuiltInTasks.all());
+            task = TaskNames.resolve(taskName, PluginHost.builtIn().tasks());
             for (Map.Entry<String, String> e : settings.entrySet()) {
                 String prefix = task.id() + ".";
                 String name = e.getKey().startsWith(prefix) ? e.getKey().substring(prefix.length()) : null;

@@ -5,7 +5,7 @@ import io.circuitscope.core.analysis.DetectorOutcome;
 import io.circuitscope.core.source.LoadedModel;
 import io.circuitscope.core.source.ModelSource;
 import io.circuitscope.discovery.method.DiscoveryMethod;
-import io.circuitscope.discovery.task.BuiltInTasks;
+import io.circuitscope.core.plugin.PluginHost;
 import io.circuitscope.spi.CircuitTask;
 import io.circuitscope.spi.HeadDetector;
 import io.circuitscope.wiki.CircuitReport;
@@ -84,7 +84,7 @@ final class WikiCommand implements Callable<Integer> {
         // Every model is loaded (and so checked) before minutes of analysis begin.
         List<LoadedModel> loaded = models.stream().map(ModelSource::load).toList();
         List<String> slugs = ModelSlugs.of(models);
-        List<List<CircuitTask>> tasks = loaded.stream().map(m -> WikiTasks.forModel(m, BuiltInTasks.all())).toList();
+        List<List<CircuitTask>> tasks = loaded.stream().map(m -> WikiTasks.forModel(m, PluginHost.builtIn().tasks())).toList();
         long stages = 0;
         for (List<CircuitTask> t : tasks) {
             stages += detectors.size() + 2 + t.size();

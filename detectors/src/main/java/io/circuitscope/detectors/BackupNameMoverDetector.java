@@ -1,5 +1,6 @@
 package io.circuitscope.detectors;
 
+import org.pf4j.Extension;
 import io.circuitscope.spi.DetectionContext;
 import io.circuitscope.spi.HeadDetector;
 import io.circuitscope.spi.HeadEvidence;
@@ -17,6 +18,7 @@ import java.util.SplittableRandom;
  * logit difference (the final norm's scale frozen at its clean value); the control is the growth when as many random
  * heads, not name movers, are mean-ablated instead.
  */
+@Extension(ordinal = 7)
 public final class BackupNameMoverDetector implements HeadDetector {
     /** A head is labelled when its direct effect grows by at least this share... */
     static final double LABEL_GROWTH = 0.05;

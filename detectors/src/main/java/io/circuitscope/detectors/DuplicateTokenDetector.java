@@ -1,5 +1,6 @@
 package io.circuitscope.detectors;
 
+import org.pf4j.Extension;
 import io.circuitscope.spi.DetectionContext;
 import io.circuitscope.spi.IoiProbe;
 import io.circuitscope.spi.ModelRun;
@@ -15,6 +16,7 @@ import java.util.SplittableRandom;
  * S2 to S1 by at least {@value #IOI_LABEL} and {@value #IOI_MARGIN} more than to IO is labelled too, since a model
  * trained on names may duplicate-detect only names.
  */
+@Extension(ordinal = 2)
 public final class DuplicateTokenDetector extends RepeatPatternDetector {
     static final double IOI_LABEL = 0.4;
     static final double IOI_MARGIN = 0.3;

@@ -1,5 +1,6 @@
 package io.circuitscope.detectors;
 
+import org.pf4j.Extension;
 import io.circuitscope.spi.DetectionContext;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -9,6 +10,7 @@ import java.util.SplittableRandom;
  * Induction heads: attention from a repeated token to the token after its earlier copy. The evidence adds the OV
  * copying score (does attending to a token raise that token's logit?) on 200 random tokens.
  */
+@Extension(ordinal = 3)
 public final class InductionDetector extends RepeatPatternDetector {
     static final int COPY_CANDIDATES = 200;
 

@@ -1,5 +1,6 @@
 package io.circuitscope.detectors;
 
+import org.pf4j.Extension;
 import io.circuitscope.spi.DetectionContext;
 import io.circuitscope.spi.HeadDetector;
 import io.circuitscope.spi.HeadEvidence;
@@ -11,6 +12,7 @@ import java.util.Map;
  * IO - S logit difference directly. The score is the head's direct effect as a share of the clean logit difference;
  * the control is the same effect for a random other name in place of IO.
  */
+@Extension(ordinal = 4)
 public final class NameMoverDetector implements HeadDetector {
     @Override
     public String id() {

@@ -1,5 +1,6 @@
 package io.circuitscope.detectors;
 
+import org.pf4j.Extension;
 import io.circuitscope.spi.DetectionContext;
 import io.circuitscope.spi.HeadDetector;
 import io.circuitscope.spi.HeadScores;
@@ -8,6 +9,7 @@ import io.circuitscope.spi.HeadScores;
  * Negative name movers: the name movers' attention from END to IO, with a negative OV copy score and a negative
  * direct effect on IO - S. The score is minus the direct-effect share, so a stronger negative mover scores higher.
  */
+@Extension(ordinal = 5)
 public final class NegativeNameMoverDetector implements HeadDetector {
     @Override
     public String id() {

@@ -1,5 +1,6 @@
 package io.circuitscope.detectors;
 
+import org.pf4j.Extension;
 import io.circuitscope.spi.DetectionContext;
 import java.util.ArrayList;
 import java.util.List;
@@ -10,6 +11,7 @@ import java.util.SplittableRandom;
  * never a target. The control is the attention the same head gives a random earlier non-BOS key other than the
  * previous token, on other random prompts.
  */
+@Extension(ordinal = 1)
 public final class PreviousTokenDetector extends PatternDetector {
     @Override
     public String id() {

@@ -1,5 +1,6 @@
 package io.circuitscope.detectors;
 
+import org.pf4j.Extension;
 import io.circuitscope.spi.DetectionContext;
 import io.circuitscope.spi.HeadDetector;
 import io.circuitscope.spi.HeadEvidence;
@@ -23,6 +24,7 @@ import java.util.Set;
  * held at its clean value, and the score is how far the later name movers' mean attention from END to IO falls. The
  * control is the same patch on their key inputs.
  */
+@Extension(ordinal = 6)
 public final class SInhibitionDetector implements HeadDetector {
     /** A head is labelled when its query-path effect reaches this much attention... */
     static final double LABEL_EFFECT = 0.05;

@@ -1,5 +1,6 @@
 package io.circuitscope.detectors;
 
+import io.circuitscope.core.plugin.PluginHost;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -24,7 +25,7 @@ class HandBuiltIoiDetectorsTest {
         LoadedModel m = HandBuiltIoiModel.build();
         Map<String, HeadScores> scores = new HashMap<>();
         try (HookedTransformer e = HookedTransformer.load(m.parameters())) {
-            for (DetectorOutcome o : DetectorRunner.run(m, e, BuiltInDetectors.all(), 1, Map.of(), id -> { })) {
+            for (DetectorOutcome o : DetectorRunner.run(m, e, PluginHost.builtIn().detectors(), 1, Map.of(), id -> { })) {
                 o.scores().ifPresent(s -> scores.put(o.id(), s));
                 o.problem().ifPresent(p -> problems.put(o.id(), p));
             }

@@ -1,5 +1,6 @@
 package io.circuitscope.detectors;
 
+import io.circuitscope.core.plugin.PluginHost;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -51,7 +52,7 @@ class ToyInductionDetectorsTest {
     /** Runs the detectors inside each test (not in the shared setup), so that mutation testing sees what they cover. */
     private static Map<String, HeadScores> detect() {
         Map<String, HeadScores> scores = new HashMap<>();
-        for (DetectorOutcome o : DetectorRunner.run(loaded, model, BuiltInDetectors.all(), 1, Map.of(), id -> { })) {
+        for (DetectorOutcome o : DetectorRunner.run(loaded, model, PluginHost.builtIn().detectors(), 1, Map.of(), id -> { })) {
             o.scores().ifPresent(s -> scores.put(o.id(), s));
         }
         return scores;

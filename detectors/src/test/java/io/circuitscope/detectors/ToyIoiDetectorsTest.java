@@ -1,5 +1,6 @@
 package io.circuitscope.detectors;
 
+import io.circuitscope.core.plugin.PluginHost;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -30,7 +31,7 @@ class ToyIoiDetectorsTest {
         LoadedModel m = ModelSource.load("zoo:toy-ioi");
         try (HookedTransformer engine = HookedTransformer.load(m.parameters())) {
             Map<String, HeadScores> s = new HashMap<>();
-            for (DetectorOutcome o : DetectorRunner.run(m, engine, BuiltInDetectors.all(), 1, Map.of(), id -> { })) {
+            for (DetectorOutcome o : DetectorRunner.run(m, engine, PluginHost.builtIn().detectors(), 1, Map.of(), id -> { })) {
                 s.put(o.id(), o.scores().orElseThrow());
             }
             assertEquals(List.of(), HandBuiltIoiDetectorsTest.labelled(s.get("name-mover")));

@@ -6,8 +6,7 @@ import io.circuitscope.core.model.RandomWeights;
 import io.circuitscope.core.source.LoadedModel;
 import io.circuitscope.core.source.ModelSource;
 import io.circuitscope.core.tokenizer.WordLevelTokenizer;
-import io.circuitscope.detectors.BuiltInDetectors;
-import io.circuitscope.discovery.task.BuiltInTasks;
+import io.circuitscope.core.plugin.PluginHost;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -28,7 +27,7 @@ public final class WikiFixtures {
     /** Runs every built-in detector and the model's tasks, as {@code circuitscope wiki} does. */
     public static ModelReport report(String source, String slug, long seed) {
         LoadedModel m = ModelSource.load(source);
-        return ModelAnalysis.analyse(slug, m, BuiltInDetectors.all(), WikiTasks.forModel(m, BuiltInTasks.all()),
+        return ModelAnalysis.analyse(slug, m, PluginHost.builtIn().detectors(), WikiTasks.forModel(m, PluginHost.builtIn().tasks()),
                 new WikiSettings(seed, Optional.empty(), 8, "test"), WikiProgress.NONE);
     }
 

@@ -14,11 +14,15 @@ import io.circuitscope.spi.HookPoints;
 import io.circuitscope.spi.ModelRun;
 import io.circuitscope.spi.ModelShape;
 import io.circuitscope.spi.Tensor;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -60,6 +64,60 @@ class DetectorRunnerTest {
                 return body.apply(context);
             }
         };
+    }
+
+    @Test
+    void aDetectorPastItsTimeLimitIsAbandonedAndCanNoLongerRunTheModel() throws Exception {
+        CountDownLatch finished = new CountDownLatch(1);
+        AtomicReference<String> afterwards = new AtomicReference<>("not tried");
+        HeadDetector stubborn = detector("stubborn", c -> {
+            try {
+                new CountDownLatch(1).await();
+            } catch (InterruptedException e) {
+                // A stubborn detector ignores the interrupt and reaches for the model again.
+            }
+            try {
+                c.run(new int[][] {{1, 2}}, Set.of());
+                afterwards.set("ran");
+            } catch (IllegalStateException e) {
+                afterwards.set(e.getMessage());
+            }
+            finished.countDown();
+            return HeadScores.builder(c.shape()).build();
+        });
+        HeadDetector fine = detector("fine", c -> HeadScores.builder(c.shape()).score(0, 0, 1, 0).build());
+        long start = System.nanoTime();
+        List<DetectorOutcome> out = DetectorRunner.run(model, engine, List.of(stubborn, fine), 1, Map.of(),
+                Duration.ofMillis(300), id -> { });
+        assertEquals("failed: no result within its time limit of 0.3 s; abandoned",
+                out.get(0).problem().orElseThrow());
+        assertTrue(out.get(0).scores().isEmpty());
+        assertTrue(out.get(0).seconds() >= 0.3, "it was given its whole time limit");
+        assertEquals(1.0, out.get(1).scores().orElseThrow().score(0, 0));
+        assertTrue(finished.await(10, TimeUnit.SECONDS));
+        assertEquals("this detector's context was revoked: it ran past its time limit", afterwards.get());
+        assertTrue((System.nanoTime() - start) / 1e9 < 60);
+    }
+
+    @Test
+    void aDetectorWithinItsLimitKeepsItsResultAndErrorsAreReported() {
+        HeadDetector slowButFine = detector("slow", c -> {
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+            return HeadScores.builder(c.shape()).score(1, 1, 2, 0).build();
+        });
+        HeadDetector overflows = detector("deep", c -> {
+            throw new StackOverflowError("too deep");
+        });
+        List<DetectorOutcome> out = DetectorRunner.run(model, engine, List.of(slowButFine, overflows), 1, Map.of(),
+                Duration.ofSeconds(30), id -> { });
+        assertEquals(2.0, out.get(0).scores().orElseThrow().score(1, 1));
+        assertEquals(Optional.empty(), out.get(0).problem());
+        assertEquals("failed: StackOverflowError: too deep", out.get(1).problem().orElseThrow());
+        assertEquals(Duration.ofMinutes(10), DetectorRunner.DEFAULT_TIME_LIMIT);
     }
 
     @Test

@@ -1,5 +1,6 @@
 package io.circuitscope.discovery.task;
 
+import org.pf4j.Extension;
 import io.circuitscope.spi.CircuitTask;
 import io.circuitscope.spi.ModelShape;
 import io.circuitscope.spi.ProbeUnavailableException;
@@ -19,6 +20,7 @@ import java.util.SplittableRandom;
  * clean ones do, so an induction head with corrupted queries and keys still copies the clean answer. The distractor is
  * the token the corrupted prompt has at the answer's position.
  */
+@Extension(ordinal = 1)
 public final class InductionCircuitTask implements CircuitTask {
     @Override
     public String id() {

@@ -1,5 +1,6 @@
 package io.circuitscope.discovery.task;
 
+import org.pf4j.Extension;
 import io.circuitscope.spi.CircuitTask;
 import io.circuitscope.spi.IoiProbe;
 import io.circuitscope.spi.TaskContext;
@@ -11,6 +12,7 @@ import java.util.List;
  * Indirect object identification: "When Mary and John went to the store, John gave a drink to" → " Mary", against
  * the ABC corruption (all three names replaced by other names, so no name repeats); the distractor is the subject.
  */
+@Extension(ordinal = 2)
 public final class IoiCircuitTask implements CircuitTask {
     @Override
     public String id() {

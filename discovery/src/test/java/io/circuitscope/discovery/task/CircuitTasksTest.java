@@ -1,5 +1,6 @@
 package io.circuitscope.discovery.task;
 
+import io.circuitscope.core.plugin.PluginHost;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -201,14 +202,14 @@ class CircuitTasksTest {
 
     @Test
     void tasksAreFoundByIdOrCsvPath(@TempDir Path dir) throws Exception {
-        assertEquals("ioi", BuiltInTasks.resolve("ioi", BuiltInTasks.all()).id());
-        assertEquals("kl", BuiltInTasks.resolve("induction", BuiltInTasks.all()).defaultMetric());
+        assertEquals("ioi", TaskNames.resolve("ioi", PluginHost.builtIn().tasks()).id());
+        assertEquals("kl", TaskNames.resolve("induction", PluginHost.builtIn().tasks()).defaultMetric());
         Path csv = Files.writeString(dir.resolve("mine.csv"), "clean,corrupted,answer,distractor\n");
-        assertTrue(BuiltInTasks.resolve(csv.toString(), BuiltInTasks.all()) instanceof CsvCircuitTask);
+        assertTrue(TaskNames.resolve(csv.toString(), PluginHost.builtIn().tasks()) instanceof CsvCircuitTask);
         String m = assertThrows(IllegalArgumentException.class,
-                () -> BuiltInTasks.resolve(dir.resolve("missing.csv").toString(), BuiltInTasks.all())).getMessage();
+                () -> TaskNames.resolve(dir.resolve("missing.csv").toString(), PluginHost.builtIn().tasks())).getMessage();
         assertTrue(m.contains("does not exist"), m);
-        m = assertThrows(IllegalArgumentException.class, () -> BuiltInTasks.resolve("sorting", BuiltInTasks.all()))
+        m = assertThrows(IllegalArgumentException.class, () -> TaskNames.resolve("sorting", PluginHost.builtIn().tasks()))
                 .getMessage();
         assertTrue(m.contains("induction, ioi"), m);
     }

@@ -5,17 +5,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 
-/** The circuit tasks that ship with circuitscope, and the lookup of {@code --task} (an id or a CSV file). */
-public final class BuiltInTasks {
-    private BuiltInTasks() {
-    }
-
-    public static List<CircuitTask> all() {
-        return List.of(new InductionCircuitTask(), new IoiCircuitTask());
+/** The lookup of {@code --task}: the id of a known task, or a CSV file of prompts. */
+public final class TaskNames {
+    private TaskNames() {
     }
 
     /**
-     * The task named by {@code --task}: a built-in id, or the path of a CSV file of prompts.
+     * The task named by {@code --task}: the id of a known task (built-in or from a plugin), or the path of a CSV file of prompts.
      *
      * @throws IllegalArgumentException naming the known tasks
      */

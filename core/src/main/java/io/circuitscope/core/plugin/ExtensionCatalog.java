@@ -1,0 +1,107 @@
+package io.circuitscope.core.plugin;
+
+import io.circuitscope.spi.CircuitTask;
+import io.circuitscope.spi.HeadDetector;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Function;
+import java.util.function.Supplier;
+import java.util.regex.Pattern;
+
+/**
+ * The detectors and tasks accepted so far, and the problems met: an extension is accepted only when its id is
+ * kebab-case and not yet taken, and when its id, description, settings and (for a task) default metric can be read
+ * without an exception, since every later step relies on them.
+ */
+final class ExtensionCatalog {
+    private static final Pattern KEBAB = Pattern.compile("[a-z0-9]+(-[a-z0-9]+)*");
+    private static final Set<String> METRICS = Set.of("kl", "logit-diff");
+
+    private final List<Installed<HeadDetector>> detectors = new ArrayList<>();
+    private final List<Installed<CircuitTask>> tasks = new ArrayList<>();
+    private final List<LoadProblem> problems = new ArrayList<>();
+
+    List<Installed<HeadDetector>> detectors() {
+        return Collections.unmodifiableList(detectors);
+    }
+
+    List<Installed<CircuitTask>> tasks() {
+        return Collections.unmodifiableList(tasks);
+    }
+
+    List<LoadProblem> problems() {
+        return Collections.unmodifiableList(problems);
+    }
+
+    int size() {
+        return detectors.size() + tasks.size();
+    }
+
+    void problem(String source, String message) {
+        problems.add(new LoadProblem(source, message));
+    }
+
+    void addDetector(HeadDetector d, ExtensionOrigin origin, String source) {
+        Optional<String> id = check(d.getClass().getName(), source, d::id, d::description, d::options,
+                takenBy(detectors, HeadDetector::id), "detector");
+        id.ifPresent(x -> detectors.add(new Installed<>(d, origin)));
+    }
+
+    void addTask(CircuitTask t, ExtensionOrigin origin, String source) {
+        Optional<String> id = check(t.getClass().getName(), source, t::id, t::description, t::options,
+                takenBy(tasks, CircuitTask::id), "task");
+        if (id.isEmpty()) {
+            return;
+        }
+        String metric;
+        try {
+            metric = t.defaultMetric();
+        } catch (RuntimeException | LinkageError e) {
+            problem(source, "task " + id.get() + ": defaultMetric() threw " + e);
+            return;
+        }
+        if (!METRICS.contains(metric)) {
+            problem(source, "task " + id.get() + ": default metric '" + metric + "' is not kl or logit-diff");
+            return;
+        }
+        tasks.add(new Installed<>(t, origin));
+    }
+
+    private static <T> Map<String, String> takenBy(List<Installed<T>> accepted, Function<T, String> id) {
+        Map<String, String> taken = new HashMap<>();
+        accepted.forEach(i -> taken.put(id.apply(i.extension()), i.origin().label()));
+        return taken;
+    }
+
+    /** The extension's id when it is usable, else empty with the reason recorded. */
+    private Optional<String> check(String className, String source, Supplier<String> id, Supplier<String> description,
+                                   Supplier<Map<String, String>> options, Map<String, String> taken, String kind) {
+        String name;
+        try {
+            name = id.get();
+            if (description.get() == null || options.get() == null) {
+                problem(source, kind + " " + className + " has no description or a null options() map");
+                return Optional.empty();
+            }
+        } catch (RuntimeException | LinkageError e) {
+            problem(source, kind + " " + className + " cannot describe itself: " + e);
+            return Optional.empty();
+        }
+        if (name == null || !KEBAB.matcher(name).matches()) {
+            problem(source, kind + " " + className + " has the id '" + name
+                    + "'; an id is kebab-case (lower-case letters, digits and single hyphens)");
+            return Optional.empty();
+        }
+        if (taken.containsKey(name)) {
+            problem(source, kind + " id '" + name + "' of " + className + " is already taken by the "
+                    + taken.get(name) + " " + kind + "; it was skipped");
+            return Optional.empty();
+        }
+        return Optional.of(name);
+    }
+}
