@@ -115,9 +115,10 @@ final class BenchCommand implements Callable<Integer> {
         long start = System.nanoTime();
         List<DetectorOutcome> outcomes;
         double loadSeconds;
-        try (HookedTransformer engine = HookedTransformer.load(m.parameters())) {
+        try (HookedTransformer engine = HookedTransformer.load(m.parameters());
+             PluginHost builtIn = PluginHost.builtIn()) {
             loadSeconds = (System.nanoTime() - start) / 1e9;
-            outcomes = DetectorRunner.run(m, engine, PluginHost.builtIn().detectors(), 1, Map.of(), id -> { });
+            outcomes = DetectorRunner.run(m, engine, builtIn.detectors(), 1, Map.of(), id -> { });
         }
         double total = (System.nanoTime() - start) / 1e9;
         out.printf(Locale.ROOT, "model                     %s%n", m.source());

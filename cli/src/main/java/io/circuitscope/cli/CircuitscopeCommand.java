@@ -9,7 +9,7 @@ import picocli.CommandLine.ScopeType;
         description = "Mechanistic interpretability on the JVM: hooked transformers, head detectors, circuits.",
         subcommands = {InfoCommand.class, LogitsCommand.class, PredictCommand.class, DetectCommand.class,
                 DiscoverCommand.class, WikiCommand.class, TrainCommand.class,
-                BenchCommand.class})
+                PluginsCommand.class, BenchCommand.class})
 public final class CircuitscopeCommand implements Runnable {
     /** The version written into every output's provenance. */
     static final String VERSION = "0.1.0";

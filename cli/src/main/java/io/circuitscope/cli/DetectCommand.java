@@ -4,12 +4,14 @@ import io.circuitscope.core.CircuitscopeException;
 import io.circuitscope.core.analysis.DetectorOutcome;
 import io.circuitscope.core.analysis.DetectorRunner;
 import io.circuitscope.core.engine.HookedTransformer;
+import io.circuitscope.core.plugin.PluginHost;
 import io.circuitscope.core.source.LoadedModel;
 import io.circuitscope.spi.HeadDetector;
 import io.circuitscope.wiki.HeadTableCsv;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -32,9 +34,11 @@ final class DetectCommand implements Callable<Integer> {
     @Mixin
     ModelOption modelOption = new ModelOption();
 
-    @Option(names = "--detectors", split = ",", paramLabel = "ID",
-            description = "Comma-separated detector ids (default: all).")
-    List<String> detectorIds;
+    @Mixin
+    DetectorSelection selection = new DetectorSelection();
+
+    @Mixin
+    PluginsOption plugins = new PluginsOption();
 
     @Option(names = "--seed", defaultValue = "1", description = "Random seed for the probes (default ${DEFAULT-VALUE}).")
     long seed;
@@ -52,14 +56,21 @@ final class DetectCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        List<HeadDetector> detectors = DetectorChoice.of(detectorIds, spec.commandLine());
+        try (PluginHost host = plugins.open(spec.commandLine())) {
+            return detect(host);
+        }
+    }
+
+    private int detect(PluginHost host) {
+        List<HeadDetector> detectors = selection.choose(host.detectors(), spec.commandLine());
+        Duration timeLimit = selection.timeLimit(spec.commandLine());
         checkSettings(detectors);
         LoadedModel m = modelOption.load();
         List<DetectorOutcome> outcomes;
         try (HookedTransformer model = HookedTransformer.load(m.parameters());
              ProgressBar bar = new ProgressBarBuilder().setTaskName("detect").setInitialMax(detectors.size())
                      .setStyle(ProgressBarStyle.ASCII).setUpdateIntervalMillis(200).build()) {
-            outcomes = DetectorRunner.run(m, model, detectors, seed, settings, id -> {
+            outcomes = DetectorRunner.run(m, model, detectors, seed, settings, timeLimit, id -> {
                 if (bar.getCurrent() < bar.getMax() && !id.equals(detectors.get(0).id())) {
                     bar.step();
                 }
@@ -82,8 +93,10 @@ final class DetectCommand implements Callable<Integer> {
         PrintWriter o = spec.commandLine().getOut();
         o.printf(Locale.ROOT, "wrote %s (%d heads)%n", out, m.config().nLayers() * m.config().nHeads());
         for (DetectorOutcome d : outcomes) {
-            d.scores().ifPresent(s -> o.printf(Locale.ROOT, "%-20s %3d labelled  %6.1f s%n", d.id(),
-                    s.labelledCount(), d.seconds()));
+            String origin = host.detectorOrigin(d.id()).filter(x -> x.pluginId().isPresent())
+                    .map(x -> "  (" + x.label() + ")").orElse("");
+            d.scores().ifPresent(s -> o.printf(Locale.ROOT, "%-20s %3d labelled  %6.1f s%s%n", d.id(),
+                    s.labelledCount(), d.seconds(), origin));
         }
         return 0;
     }

@@ -3,6 +3,8 @@ package io.circuitscope.cli;
 import io.circuitscope.core.CircuitscopeException;
 import io.circuitscope.core.engine.HookedTransformer;
 import io.circuitscope.core.io.AtomicFileWriter;
+import io.circuitscope.core.plugin.ExtensionOrigin;
+import io.circuitscope.core.plugin.PluginHost;
 import io.circuitscope.core.source.LoadedModel;
 import io.circuitscope.discovery.DiscoveryJob;
 import io.circuitscope.discovery.eval.FaithfulnessCurve;
@@ -103,16 +105,25 @@ final class DiscoverCommand implements Callable<Integer> {
     @Option(names = "--graphml", paramLabel = "FILE", description = "Also write the whole graph as GraphML.")
     Path graphml;
 
+    @Mixin
+    PluginsOption plugins = new PluginsOption();
+
     @Spec
     CommandSpec spec;
 
     @Override
     public Integer call() {
+        try (PluginHost host = plugins.open(spec.commandLine())) {
+            return discover(host);
+        }
+    }
+
+    private int discover(PluginHost host) {
         CircuitTask task;
         DiscoverySettings s;
         Map<String, String> taskOptions = new LinkedHashMap<>();
         try {
-            task = TaskNames.resolve(taskName, PluginHost.builtIn().tasks());
+            task = TaskNames.resolve(taskName, host.tasks());
             for (Map.Entry<String, String> e : settings.entrySet()) {
                 String prefix = task.id() + ".";
                 String name = e.getKey().startsWith(prefix) ? e.getKey().substring(prefix.length()) : null;
@@ -153,6 +164,14 @@ final class DiscoverCommand implements Callable<Integer> {
                     });
         } catch (ProbeUnavailableException | IllegalArgumentException e) {
             throw new CircuitscopeException(task.id() + " on " + m.source() + ": " + e.getMessage());
+        } catch (RuntimeException | LinkageError e) {
+            ExtensionOrigin origin = host.taskOrigin(task.id()).orElse(ExtensionOrigin.BUILT_IN);
+            if (origin.pluginId().isEmpty()) {
+                throw e;
+            }
+            // A plugin's failure is the plugin's, not circuitscope's: name the task and where it came from.
+            throw new CircuitscopeException(task.id() + " (" + origin.label() + ") failed on " + m.source() + ": "
+                    + e.getClass().getSimpleName() + ": " + e.getMessage(), e);
         }
         write(m, r);
         report(r);

@@ -24,12 +24,15 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -51,8 +54,11 @@ final class WikiCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "1", description = "Random seed for probes and tasks (default ${DEFAULT-VALUE}).")
     long seed;
 
-    @Option(names = "--detectors", split = ",", paramLabel = "ID", description = "Comma-separated detector ids (default: all).")
-    List<String> detectorIds;
+    @Mixin
+    DetectorSelection selection = new DetectorSelection();
+
+    @Mixin
+    PluginsOption plugins = new PluginsOption();
 
     @Option(names = "--method", paramLabel = "METHOD", description = "acdc, eap, eap-ig, exact or eap+acdc (default: "
             + "acdc on graphs of up to " + WikiSettings.ACDC_EDGE_LIMIT + " edges, eap+acdc on larger ones).")
@@ -66,12 +72,20 @@ final class WikiCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        try (PluginHost host = plugins.open(spec.commandLine())) {
+            return wiki(host);
+        }
+    }
+
+    private int wiki(PluginHost host) {
         long start = System.nanoTime();
-        List<HeadDetector> detectors = DetectorChoice.of(detectorIds, spec.commandLine());
+        List<HeadDetector> detectors = selection.choose(host.detectors(), spec.commandLine());
+        Map<String, String> origins = new TreeMap<>();
+        host.installedDetectors().forEach(i -> origins.put(i.extension().id(), i.origin().label()));
         WikiSettings settings;
         try {
             settings = new WikiSettings(seed, Optional.ofNullable(method).map(DiscoveryMethod::parse), examples,
-                    CircuitscopeCommand.VERSION);
+                    CircuitscopeCommand.VERSION, selection.timeLimit(spec.commandLine()), origins);
             String refusal = SiteDirectory.refusal(out);
             if (refusal != null) {
                 throw new IllegalArgumentException(refusal);
@@ -84,7 +98,7 @@ final class WikiCommand implements Callable<Integer> {
         // Every model is loaded (and so checked) before minutes of analysis begin.
         List<LoadedModel> loaded = models.stream().map(ModelSource::load).toList();
         List<String> slugs = ModelSlugs.of(models);
-        List<List<CircuitTask>> tasks = loaded.stream().map(m -> WikiTasks.forModel(m, PluginHost.builtIn().tasks())).toList();
+        List<List<CircuitTask>> tasks = loaded.stream().map(m -> WikiTasks.forModel(m, host.tasks())).toList();
         long stages = 0;
         for (List<CircuitTask> t : tasks) {
             stages += detectors.size() + 2 + t.size();

@@ -55,7 +55,7 @@ public final class ModelAnalysis {
         try (HookedTransformer engine = HookedTransformer.load(model.parameters())) {
             long start = System.nanoTime();
             List<DetectorOutcome> outcomes = DetectorRunner.run(model, engine, detectors, settings.seed(), Map.of(),
-                    id -> progress.update(slug, id, ""));
+                    settings.detectorTimeLimit(), id -> progress.update(slug, id, ""));
             timings.put("detectors", seconds(start));
 
             progress.update(slug, "composition", "");

@@ -2,6 +2,8 @@ package io.circuitscope.wiki;
 
 import io.circuitscope.discovery.graph.ComputationGraph;
 import io.circuitscope.discovery.method.DiscoveryMethod;
+import java.time.Duration;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -10,8 +12,11 @@ import java.util.Optional;
  *
  * @param method empty for the automatic choice: ACDC on graphs of at most {@value #ACDC_EDGE_LIMIT} edges, EAP+ACDC
  *     over the top edges by EAP on larger ones, where edge-by-edge ACDC would take hours
+ * @param detectorTimeLimit how long one detector may run on one model before it is reported and abandoned
+ * @param detectorOrigins where each detector comes from, by id ({@code built-in} or {@code plugin <id> <version>})
  */
-public record WikiSettings(long seed, Optional<DiscoveryMethod> method, int examples, String version) {
+public record WikiSettings(long seed, Optional<DiscoveryMethod> method, int examples, String version,
+                           Duration detectorTimeLimit, Map<String, String> detectorOrigins) {
     /** The largest graph the automatic choice runs plain ACDC on. */
     public static final int ACDC_EDGE_LIMIT = 2000;
 
@@ -19,6 +24,12 @@ public record WikiSettings(long seed, Optional<DiscoveryMethod> method, int exam
         if (examples < 1) {
             throw new IllegalArgumentException("--examples must be at least 1, got " + examples);
         }
+        detectorOrigins = Map.copyOf(detectorOrigins);
+    }
+
+    /** Where a detector comes from; built-in unless the settings say otherwise. */
+    public String originOf(String detectorId) {
+        return detectorOrigins.getOrDefault(detectorId, "built-in");
     }
 
     /** The method to run on a graph. */

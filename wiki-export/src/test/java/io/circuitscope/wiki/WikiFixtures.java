@@ -1,5 +1,6 @@
 package io.circuitscope.wiki;
 
+import io.circuitscope.core.analysis.DetectorRunner;
 import io.circuitscope.core.checkpoint.NativeCheckpoint;
 import io.circuitscope.core.model.ModelConfig;
 import io.circuitscope.core.model.RandomWeights;
@@ -10,6 +11,7 @@ import io.circuitscope.core.plugin.PluginHost;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /** Reports of real models for the wiki tests, and a model whose vocabulary is made of markup and formulas. */
@@ -28,7 +30,7 @@ public final class WikiFixtures {
     public static ModelReport report(String source, String slug, long seed) {
         LoadedModel m = ModelSource.load(source);
         return ModelAnalysis.analyse(slug, m, PluginHost.builtIn().detectors(), WikiTasks.forModel(m, PluginHost.builtIn().tasks()),
-                new WikiSettings(seed, Optional.empty(), 8, "test"), WikiProgress.NONE);
+                new WikiSettings(seed, Optional.empty(), 8, "test", DetectorRunner.DEFAULT_TIME_LIMIT, Map.of()), WikiProgress.NONE);
     }
 
     /**

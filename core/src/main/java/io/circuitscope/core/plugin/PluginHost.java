@@ -90,6 +90,12 @@ public final class PluginHost implements AutoCloseable {
                 .findFirst();
     }
 
+    /** Where a task comes from, by its id. */
+    public Optional<ExtensionOrigin> taskOrigin(String id) {
+        return catalog.tasks().stream().filter(i -> i.extension().id().equals(id)).map(Installed::origin)
+                .findFirst();
+    }
+
     @Override
     public void close() {
         manager.unloadPlugins();

@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalInt;
 import java.util.function.IntFunction;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -119,6 +120,14 @@ public final class WordLevelTokenizer implements Tokenizer {
             out.add(id);
         }
         return out.stream().mapToInt(Integer::intValue).toArray();
+    }
+
+    /** Looks the word up rather than encoding it, since {@link #encode} refuses a word outside the vocabulary. */
+    @Override
+    public OptionalInt singleToken(String text) {
+        List<String> w = words(text);
+        Integer id = w.size() == 1 ? ids.get(w.get(0)) : null;
+        return id == null ? OptionalInt.empty() : OptionalInt.of(id);
     }
 
     @Override

@@ -164,6 +164,14 @@ class WordLevelTokenizerTest {
         assertEquals("token id -1 is not in the vocabulary of the given vocabulary (14 tokens)", e.getMessage());
     }
 
+    @Test
+    void singleTokenIsEmptyForAWordOutsideTheVocabularyInsteadOfThrowing() {
+        assertEquals(OptionalInt.of(1), tokenizer.singleToken(" Mary"));
+        assertEquals(OptionalInt.empty(), tokenizer.singleToken("Monday"));
+        assertEquals(OptionalInt.empty(), tokenizer.singleToken("Mary Mary"));
+        assertEquals(OptionalInt.empty(), tokenizer.singleToken(" "));
+    }
+
     /** Writes {@code content} as vocab.txt and returns the message it is refused with. */
     private String refusal(String content, int maxTokens) throws IOException {
         Path vocabTxt = Files.writeString(dir.resolve("vocab.txt"), content);

@@ -61,6 +61,7 @@ final class ModelPages {
         List<ModelPage.DetectorSettings> detectorSettings = new ArrayList<>();
         for (DetectorOutcome o : r.scored()) {
             List<ModelPage.Setting> list = new ArrayList<>();
+            list.add(new ModelPage.Setting("origin", r.settings().originOf(o.id())));
             for (Map.Entry<String, String> e : o.scores().orElseThrow().settings().entrySet()) {
                 list.add(new ModelPage.Setting(e.getKey(), e.getValue()));
             }
