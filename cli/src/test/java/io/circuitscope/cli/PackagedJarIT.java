@@ -3,9 +3,7 @@ package io.circuitscope.cli;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -17,11 +15,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -31,15 +27,12 @@ import org.junit.jupiter.params.provider.CsvSource;
 /**
  * The shaded {@code circuitscope.jar} as outside tools run it: {@code java -jar} in a separate JVM, from an empty
  * working directory, so nothing may come from the source tree or the test classpath. Failsafe runs this after
- * {@code package} and passes the jar's path as the system property {@code circuitscope.jar}.
+ * {@code package}.
  */
 @Tag("slow")
 class PackagedJarIT {
-    private static final long TIMEOUT_SECONDS = 300;
     private static final Pattern PREDICTION_ROW =
             Pattern.compile("^\\s*(\\d+)\\s+(\\d+)\\s+'(.*)'\\s+(-?[0-9.]+)\\s+([0-9.]+(?:e[-+]\\d+)?)\\s*$");
-
-    private static Path jar;
 
     /** A fresh, empty working directory for each test. */
     @TempDir
@@ -50,39 +43,8 @@ class PackagedJarIT {
     Path logs;
 
 
-    @BeforeAll
-    static void findJar() {
-        String path = System.getProperty("circuitscope.jar");
-        assertNotNull(path, "system property circuitscope.jar is not set; run this through maven-failsafe");
-        jar = Path.of(path).toAbsolutePath();
-        assertTrue(Files.isRegularFile(jar), "no packaged jar at " + jar);
-    }
-
     private CommandRun run(String... args) throws IOException, InterruptedException {
-        List<String> command = new ArrayList<>();
-        // The same JVM as the test's, so the jar is checked against the Java the build uses.
-        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        command.add("-Xmx2g");
-        command.add("-jar");
-        command.add(jar.toString());
-        command.addAll(List.of(args));
-        Path out = Files.createTempFile(logs, "stdout", ".txt");
-        Path err = Files.createTempFile(logs, "stderr", ".txt");
-        ProcessBuilder pb = new ProcessBuilder(command)
-                .directory(workDir.toFile())
-                .redirectOutput(out.toFile())
-                .redirectError(err.toFile());
-        // Failsafe's environment sets it; without it here, these runs prove the jar forces DJL offline by itself.
-        pb.environment().remove("OPT_OUT_TRACKING");
-        Process p = pb.start();
-        if (!p.waitFor(TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
-            p.descendants().forEach(ProcessHandle::destroyForcibly);
-            p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-            fail("java -jar circuitscope.jar " + String.join(" ", args) + " did not finish in " + TIMEOUT_SECONDS
-                    + " s\n--- stdout ---\n" + Files.readString(out) + "--- stderr ---\n" + Files.readString(err));
-        }
-        return new CommandRun(p.exitValue(), Files.readString(out, StandardCharsets.UTF_8),
-                Files.readString(err, StandardCharsets.UTF_8));
+        return new PackagedJar(workDir, logs).run(args);
     }
 
     /** Nothing but the named files appears in the working directory. */

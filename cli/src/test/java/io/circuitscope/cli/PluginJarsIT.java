@@ -1,0 +1,122 @@
+package io.circuitscope.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.circuitscope.core.checkpoint.HfGpt2Writer;
+import io.circuitscope.core.model.ModelConfig;
+import io.circuitscope.core.model.RandomWeights;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The example plugins as a user installs them: the jars the plugin modules built are copied into a plugins folder,
+ * and the shaded {@code circuitscope.jar} in its own JVM loads them with no rebuild. The plugin classes are on no
+ * test classpath (see the cli pom), so only PF4J's class loaders can find them.
+ */
+@Tag("slow")
+class PluginJarsIT {
+    @TempDir
+    Path workDir;
+
+    @TempDir
+    Path logs;
+
+    @TempDir
+    Path pluginsDir;
+
+    private PackagedJar jar;
+
+    @BeforeEach
+    void installExamplePlugins() throws IOException {
+        jar = new PackagedJar(workDir, logs);
+        Path built = Path.of(System.getProperty("circuitscope.example-plugins"));
+        try (Stream<Path> jars = Files.list(built)) {
+            for (Path p : jars.toList()) {
+                Files.copy(p, pluginsDir.resolve(p.getFileName()));
+            }
+        }
+        try (Stream<Path> jars = Files.list(pluginsDir)) {
+            assertEquals(2, jars.count(), "expected the two example plugin jars in " + built);
+        }
+    }
+
+    /** A random two-layer model with GPT-2's vocabulary, whose BPE has the weekdays, months and numbers. */
+    private Path gpt2VocabularyModel() throws IOException {
+        ModelConfig c = new ModelConfig(2, 16, 2, 8, 32, 50257, 32, "gelu_new", "LN", false, "standard", 1e-5, null,
+                "tiny-gpt2");
+        Path dir = workDir.resolve("gpt2");
+        HfGpt2Writer.write(dir, HfGpt2Writer.withoutUnembedBias(RandomWeights.dense(c, 8, 0.2)), true, false);
+        ObjectMapper json = new ObjectMapper();
+        ObjectNode cfg = (ObjectNode) json.readTree(dir.resolve("config.json").toFile());
+        cfg.put("bos_token_id", 50256);
+        json.writeValue(dir.resolve("config.json").toFile(), cfg);
+        return dir;
+    }
+
+    @Test
+    void pluginsListsBothExampleDetectorsWithTheirOrigin() throws Exception {
+        CommandRun r = jar.run("plugins", "--plugins-dir", pluginsDir.toString());
+        assertEquals(0, r.code(), r.toString());
+        assertTrue(r.out().matches("(?s).*\\n  attention-sink +plugin attention-sink 0\\.1\\.0-SNAPSHOT +Share of.*"),
+                r.toString());
+        assertTrue(r.out().matches("(?s).*\\n  successor-heads +plugin successor-heads 0\\.1\\.0-SNAPSHOT +OV output.*"),
+                r.toString());
+        assertTrue(r.out().matches("(?s).*\\n  induction +built-in +Attention from.*"), r.toString());
+        assertTrue(r.out().contains("load failures: none"), r.toString());
+        assertEquals("", r.err(), r.toString());
+    }
+
+    @Test
+    void detectWritesThePluginColumnsFromTheFlagOrTheEnvironment() throws Exception {
+        Path model = gpt2VocabularyModel();
+        CommandRun r = jar.run("detect", "--model", model.toString(), "--plugins-dir", pluginsDir.toString(),
+                "--out", "flag.csv");
+        assertEquals(0, r.code(), r.toString());
+        assertFalse(r.err().contains("warning"), r.toString());
+        assertTrue(r.out().contains("(plugin successor-heads 0.1.0-SNAPSHOT)"), r.toString());
+        List<String> lines = Files.readAllLines(workDir.resolve("flag.csv"));
+        assertEquals("layer,head,previous-token,duplicate-token,induction,name-mover,negative-name-mover,"
+                + "s-inhibition,backup-name-mover,attention-sink,successor-heads,labels", lines.get(0));
+        assertEquals(5, lines.size());
+
+        CommandRun env = jar.run(Map.of("CIRCUITSCOPE_PLUGINS", pluginsDir.toString()), "detect", "--model",
+                model.toString(), "--detectors", "attention-sink,successor-heads", "--out", "env.csv");
+        assertEquals(0, env.code(), env.toString());
+        assertEquals("layer,head,attention-sink,successor-heads,labels",
+                Files.readAllLines(workDir.resolve("env.csv")).get(0));
+    }
+
+    @Test
+    void theWikiShowsThePluginDetectorsAndSaysWhyOneCannotRun() throws Exception {
+        Path model = gpt2VocabularyModel();
+        CommandRun r = jar.run("wiki", "--model", "zoo:toy-induction", "--model", model.toString(), "--plugins-dir",
+                pluginsDir.toString(), "--examples", "4", "--out", "wiki");
+        assertEquals(0, r.code(), r.toString());
+        assertTrue(r.err().contains("warning: toy-induction: successor-heads skipped: this model has no tokenizer"),
+                r.toString());
+        Path gptPage = Files.list(workDir.resolve("wiki")).filter(p -> p.getFileName().toString().startsWith("gpt2"))
+                .findFirst().orElseThrow();
+        String heads = Files.readString(gptPage.resolve("heads.csv"));
+        assertTrue(heads.startsWith("layer,head,previous-token,duplicate-token,induction,name-mover,"
+                + "negative-name-mover,s-inhibition,backup-name-mover,attention-sink,successor-heads,labels"), heads);
+        String page = Files.readString(gptPage.resolve("index.html"));
+        assertTrue(page.contains("successor-heads") && page.contains("plugin successor-heads 0.1.0-SNAPSHOT"), page);
+        String toy = Files.readString(workDir.resolve("wiki/toy-induction/index.html"));
+        assertTrue(toy.contains("plugin attention-sink 0.1.0-SNAPSHOT"), "origin in the provenance");
+        assertTrue(toy.contains("successor-heads: skipped: this model has no tokenizer"), "the note on the page");
+        assertTrue(Files.readString(workDir.resolve("wiki/toy-induction/heads.csv")).startsWith(
+                "layer,head,previous-token,duplicate-token,induction,attention-sink,labels"));
+    }
+}
