@@ -5,9 +5,9 @@ import io.circuitscope.spi.HeadDetector;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import picocli.CommandLine;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
+import picocli.CommandLine;
 
 /**
  * {@code --detectors} and {@code --detector-timeout}: which detectors a command runs (all of them, or those named,

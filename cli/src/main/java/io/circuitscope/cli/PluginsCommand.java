@@ -58,7 +58,7 @@ final class PluginsCommand implements Callable<Integer> {
     private static <T> void table(PrintWriter o, List<Installed<T>> installed, Function<T, String> id,
                                   Function<T, String> description) {
         for (Installed<T> i : installed) {
-            o.printf(Locale.ROOT, "  %-22s %-30s %s%n", id.apply(i.extension()), i.origin().label(),
+            o.printf(Locale.ROOT, "  %-22s %-38s %s%n", id.apply(i.extension()), i.origin().label(),
                     description.apply(i.extension()));
         }
     }

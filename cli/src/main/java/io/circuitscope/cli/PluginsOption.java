@@ -5,9 +5,9 @@ import io.circuitscope.core.plugin.PluginHost;
 import io.circuitscope.core.plugin.PluginsDirectory;
 import java.nio.file.Path;
 import java.util.Optional;
-import picocli.CommandLine;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
+import picocli.CommandLine;
 
 /** {@code --plugins-dir}, taken by every command that runs detectors or tasks, and the plugin host it opens. */
 final class PluginsOption {

@@ -2,10 +2,10 @@ package io.circuitscope.cli;
 
 import io.circuitscope.core.CircuitscopeException;
 import io.circuitscope.core.analysis.DetectorOutcome;
+import io.circuitscope.core.plugin.PluginHost;
 import io.circuitscope.core.source.LoadedModel;
 import io.circuitscope.core.source.ModelSource;
 import io.circuitscope.discovery.method.DiscoveryMethod;
-import io.circuitscope.core.plugin.PluginHost;
 import io.circuitscope.spi.CircuitTask;
 import io.circuitscope.spi.HeadDetector;
 import io.circuitscope.wiki.CircuitReport;

@@ -92,7 +92,11 @@ class PluginsCommandTest {
                 "layer,head," + BUILT_IN + ",layer-depth,labels"));
         String page = Files.readString(wiki.resolve("toy-induction/index.html"));
         assertTrue(page.contains("layer-depth, built for a test"), "the heatmap's caption");
-        assertTrue(page.contains("plugin layer-depth 2.1.0"), "the origin in the provenance");
+        assertTrue(page.contains("<dt>origin</dt><dd>plugin layer-depth 2.1.0</dd>"), "the origin in the provenance");
+        String chip = "layer-depth</span> <small class=\"origin\">plugin layer-depth 2.1.0</small>";
+        assertTrue(page.contains(chip), "the origin beside the label count");
+        assertTrue(Files.readString(wiki.resolve("index.html")).contains(chip), "and on the index");
+        assertFalse(page.contains("induction</span> <small"), "a built-in names no origin");
         assertTrue(Files.readString(wiki.resolve("toy-induction/heads/L0H0.html")).contains("layer-depth"));
     }
 

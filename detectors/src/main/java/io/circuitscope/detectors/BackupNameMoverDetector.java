@@ -1,6 +1,5 @@
 package io.circuitscope.detectors;
 
-import org.pf4j.Extension;
 import io.circuitscope.spi.DetectionContext;
 import io.circuitscope.spi.HeadDetector;
 import io.circuitscope.spi.HeadEvidence;
@@ -11,6 +10,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
+import org.pf4j.Extension;
 
 /**
  * Backup name movers (Wang et al. 2022): heads that are not primary name movers but copy names and whose direct effect

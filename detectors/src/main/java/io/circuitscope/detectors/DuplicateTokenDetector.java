@@ -1,6 +1,5 @@
 package io.circuitscope.detectors;
 
-import org.pf4j.Extension;
 import io.circuitscope.spi.DetectionContext;
 import io.circuitscope.spi.IoiProbe;
 import io.circuitscope.spi.ModelRun;
@@ -9,6 +8,7 @@ import io.circuitscope.spi.Tensor;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
+import org.pf4j.Extension;
 
 /**
  * Duplicate-token heads: attention from a repeated token to its earlier copy, on random repeats. Where the model has

@@ -1,10 +1,10 @@
 package io.circuitscope.detectors;
 
-import org.pf4j.Extension;
 import io.circuitscope.spi.DetectionContext;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.SplittableRandom;
+import org.pf4j.Extension;
 
 /**
  * Induction heads: attention from a repeated token to the token after its earlier copy. The evidence adds the OV

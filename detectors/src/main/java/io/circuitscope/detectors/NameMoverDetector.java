@@ -1,11 +1,11 @@
 package io.circuitscope.detectors;
 
-import org.pf4j.Extension;
 import io.circuitscope.spi.DetectionContext;
 import io.circuitscope.spi.HeadDetector;
 import io.circuitscope.spi.HeadEvidence;
 import io.circuitscope.spi.HeadScores;
 import java.util.Map;
+import org.pf4j.Extension;
 
 /**
  * Name movers (Wang et al. 2022): heads that attend from END to IO, copy names through their OV circuit, and raise the

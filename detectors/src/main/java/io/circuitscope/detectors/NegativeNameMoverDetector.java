@@ -1,9 +1,9 @@
 package io.circuitscope.detectors;
 
-import org.pf4j.Extension;
 import io.circuitscope.spi.DetectionContext;
 import io.circuitscope.spi.HeadDetector;
 import io.circuitscope.spi.HeadScores;
+import org.pf4j.Extension;
 
 /**
  * Negative name movers: the name movers' attention from END to IO, with a negative OV copy score and a negative

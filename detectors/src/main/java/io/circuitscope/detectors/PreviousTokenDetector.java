@@ -1,10 +1,10 @@
 package io.circuitscope.detectors;
 
-import org.pf4j.Extension;
 import io.circuitscope.spi.DetectionContext;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
+import org.pf4j.Extension;
 
 /**
  * Previous-token heads: attention from each token to the one just before it, on random non-repeating prompts. BOS is

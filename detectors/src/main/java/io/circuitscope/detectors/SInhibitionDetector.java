@@ -1,6 +1,5 @@
 package io.circuitscope.detectors;
 
-import org.pf4j.Extension;
 import io.circuitscope.spi.DetectionContext;
 import io.circuitscope.spi.HeadDetector;
 import io.circuitscope.spi.HeadEvidence;
@@ -16,6 +15,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.pf4j.Extension;
 
 /**
  * S-inhibition heads (Wang et al. 2022): heads that attend from END to S2 and steer the name movers' queries toward IO.

@@ -1,12 +1,12 @@
 package io.circuitscope.detectors;
 
-import io.circuitscope.core.plugin.PluginHost;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.circuitscope.core.analysis.DetectorOutcome;
 import io.circuitscope.core.analysis.DetectorRunner;
 import io.circuitscope.core.engine.HookedTransformer;
+import io.circuitscope.core.plugin.PluginHost;
 import io.circuitscope.core.source.LoadedModel;
 import io.circuitscope.spi.HeadScores;
 import java.util.ArrayList;

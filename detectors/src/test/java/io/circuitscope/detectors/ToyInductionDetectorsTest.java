@@ -1,6 +1,5 @@
 package io.circuitscope.detectors;
 
-import io.circuitscope.core.plugin.PluginHost;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -14,6 +13,7 @@ import io.circuitscope.core.engine.ActivationPatch;
 import io.circuitscope.core.engine.HookNames;
 import io.circuitscope.core.engine.HookedTransformer;
 import io.circuitscope.core.engine.RunOptions;
+import io.circuitscope.core.plugin.PluginHost;
 import io.circuitscope.core.probe.RepeatedSegment;
 import io.circuitscope.core.probe.RepeatedSegmentGenerator;
 import io.circuitscope.core.source.LoadedModel;

@@ -1,6 +1,5 @@
 package io.circuitscope.detectors;
 
-import io.circuitscope.core.plugin.PluginHost;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -9,6 +8,7 @@ import io.circuitscope.core.analysis.DetectorRunner;
 import io.circuitscope.core.analysis.EngineDetectionContext;
 import io.circuitscope.core.analysis.ModelProbeSets;
 import io.circuitscope.core.engine.HookedTransformer;
+import io.circuitscope.core.plugin.PluginHost;
 import io.circuitscope.core.source.LoadedModel;
 import io.circuitscope.core.source.ModelSource;
 import io.circuitscope.spi.HeadScores;

@@ -4,10 +4,10 @@ import io.circuitscope.core.analysis.DetectorRunner;
 import io.circuitscope.core.checkpoint.NativeCheckpoint;
 import io.circuitscope.core.model.ModelConfig;
 import io.circuitscope.core.model.RandomWeights;
+import io.circuitscope.core.plugin.PluginHost;
 import io.circuitscope.core.source.LoadedModel;
 import io.circuitscope.core.source.ModelSource;
 import io.circuitscope.core.tokenizer.WordLevelTokenizer;
-import io.circuitscope.core.plugin.PluginHost;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -29,8 +29,11 @@ public final class WikiFixtures {
     /** Runs every built-in detector and the model's tasks, as {@code circuitscope wiki} does. */
     public static ModelReport report(String source, String slug, long seed) {
         LoadedModel m = ModelSource.load(source);
-        return ModelAnalysis.analyse(slug, m, PluginHost.builtIn().detectors(), WikiTasks.forModel(m, PluginHost.builtIn().tasks()),
-                new WikiSettings(seed, Optional.empty(), 8, "test", DetectorRunner.DEFAULT_TIME_LIMIT, Map.of()), WikiProgress.NONE);
+        try (PluginHost builtIn = PluginHost.builtIn()) {
+            return ModelAnalysis.analyse(slug, m, builtIn.detectors(), WikiTasks.forModel(m, builtIn.tasks()),
+                    new WikiSettings(seed, Optional.empty(), 8, "test", DetectorRunner.DEFAULT_TIME_LIMIT, Map.of()),
+                    WikiProgress.NONE);
+        }
     }
 
     /**

@@ -1,6 +1,5 @@
 package io.circuitscope.discovery.task;
 
-import org.pf4j.Extension;
 import io.circuitscope.spi.CircuitTask;
 import io.circuitscope.spi.ModelShape;
 import io.circuitscope.spi.ProbeUnavailableException;
@@ -10,6 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
+import org.pf4j.Extension;
 
 /**
  * Induction on repeated random tokens: [BOS] A A, where A is a segment of distinct random tokens; the answer at each

@@ -1,12 +1,12 @@
 package io.circuitscope.discovery.task;
 
-import org.pf4j.Extension;
 import io.circuitscope.spi.CircuitTask;
 import io.circuitscope.spi.IoiProbe;
 import io.circuitscope.spi.TaskContext;
 import io.circuitscope.spi.TaskExample;
 import java.util.ArrayList;
 import java.util.List;
+import org.pf4j.Extension;
 
 /**
  * Indirect object identification: "When Mary and John went to the store, John gave a drink to" → " Mary", against

@@ -1,33 +1,36 @@
 package io.circuitscope.discovery.task;
 
-import io.circuitscope.core.plugin.PluginHost;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.circuitscope.core.analysis.HostTaskContext;
+import io.circuitscope.core.plugin.PluginHost;
 import io.circuitscope.core.source.LoadedModel;
 import io.circuitscope.core.source.ModelSource;
 import io.circuitscope.spi.CircuitTask;
-import io.circuitscope.spi.ProbeUnavailableException;
 import io.circuitscope.spi.ModelShape;
 import io.circuitscope.spi.ProbeSets;
+import io.circuitscope.spi.ProbeUnavailableException;
 import io.circuitscope.spi.TaskContext;
 import io.circuitscope.spi.TaskExample;
 import io.circuitscope.spi.TokenVocabulary;
-import java.util.Optional;
-import java.util.SplittableRandom;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
+import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class CircuitTasksTest {
+    /** The built-in tasks, found through the extension index as the CLI finds them. */
+    private static final List<CircuitTask> BUILT_IN = PluginHost.builtIn().tasks();
+
     static final LoadedModel INDUCTION = ModelSource.load("zoo:toy-induction");
     static final LoadedModel IOI = ModelSource.load("zoo:toy-ioi");
 
@@ -202,14 +205,14 @@ class CircuitTasksTest {
 
     @Test
     void tasksAreFoundByIdOrCsvPath(@TempDir Path dir) throws Exception {
-        assertEquals("ioi", TaskNames.resolve("ioi", PluginHost.builtIn().tasks()).id());
-        assertEquals("kl", TaskNames.resolve("induction", PluginHost.builtIn().tasks()).defaultMetric());
+        assertEquals("ioi", TaskNames.resolve("ioi", BUILT_IN).id());
+        assertEquals("kl", TaskNames.resolve("induction", BUILT_IN).defaultMetric());
         Path csv = Files.writeString(dir.resolve("mine.csv"), "clean,corrupted,answer,distractor\n");
-        assertTrue(TaskNames.resolve(csv.toString(), PluginHost.builtIn().tasks()) instanceof CsvCircuitTask);
+        assertTrue(TaskNames.resolve(csv.toString(), BUILT_IN) instanceof CsvCircuitTask);
         String m = assertThrows(IllegalArgumentException.class,
-                () -> TaskNames.resolve(dir.resolve("missing.csv").toString(), PluginHost.builtIn().tasks())).getMessage();
+                () -> TaskNames.resolve(dir.resolve("missing.csv").toString(), BUILT_IN)).getMessage();
         assertTrue(m.contains("does not exist"), m);
-        m = assertThrows(IllegalArgumentException.class, () -> TaskNames.resolve("sorting", PluginHost.builtIn().tasks()))
+        m = assertThrows(IllegalArgumentException.class, () -> TaskNames.resolve("sorting", BUILT_IN))
                 .getMessage();
         assertTrue(m.contains("induction, ioi"), m);
     }

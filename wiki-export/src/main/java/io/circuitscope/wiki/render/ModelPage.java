@@ -9,9 +9,14 @@ record ModelPage(String title, String slug, String source, String architecture, 
                  List<DetectorSettings> detectorSettings, String version) {
 
     /** How many heads one detector labelled. */
-    record Count(String detector, int heads, String summary) {
+    record Count(String detector, int heads, String summary, String origin) {
         boolean found() {
             return heads > 0;
+        }
+
+        /** True for a detector from a plugin jar, whose origin the page names. */
+        boolean plugin() {
+            return !origin.equals("built-in");
         }
     }
 

@@ -95,7 +95,7 @@ final class ModelPages {
                 }
             }
             counts.add(new ModelPage.Count(o.id(), names.size(), names.isEmpty() ? "none found"
-                    : String.join(", ", names)));
+                    : String.join(", ", names), r.settings().originOf(o.id())));
         }
         return counts;
     }
