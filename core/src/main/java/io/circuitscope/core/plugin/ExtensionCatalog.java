@@ -61,7 +61,7 @@ final class ExtensionCatalog {
         String metric;
         try {
             metric = t.defaultMetric();
-        } catch (RuntimeException | LinkageError e) {
+        } catch (RuntimeException | Error e) {
             problem(source, "task " + id.get() + ": defaultMetric() threw " + e);
             return;
         }
@@ -88,7 +88,7 @@ final class ExtensionCatalog {
                 problem(source, kind + " " + className + " has no description or a null options() map");
                 return Optional.empty();
             }
-        } catch (RuntimeException | LinkageError e) {
+        } catch (RuntimeException | Error e) {
             problem(source, kind + " " + className + " cannot describe itself: " + e);
             return Optional.empty();
         }

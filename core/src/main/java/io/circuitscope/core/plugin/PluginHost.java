@@ -204,7 +204,7 @@ public final class PluginHost implements AutoCloseable {
             Object instance;
             try {
                 instance = manager.getExtensionFactory().create(c);
-            } catch (RuntimeException | LinkageError e) {
+            } catch (RuntimeException | Error e) {
                 Throwable cause = e.getCause() == null ? e : e.getCause();
                 catalog.problem(label, c.getName() + " cannot be created: " + cause);
                 continue;

@@ -100,6 +100,23 @@ class DetectorRunnerTest {
     }
 
     @Test
+    void theContextADetectorSeesIsTheEnginesOnAWorkerThreadThatCannotHoldTheProcess() {
+        List<String> seen = new ArrayList<>();
+        HeadDetector observer = detector("observer", c -> {
+            Thread t = Thread.currentThread();
+            seen.add(t.getName() + " daemon=" + t.isDaemon());
+            seen.add("seed " + c.seed() + ", tokenizer " + c.vocabulary().isPresent());
+            seen.add("W_E " + java.util.Arrays.toString(c.weights().parameter("embed.W_E").shape()));
+            seen.add("pattern " + java.util.Arrays.toString(c.run(new int[][] {{1, 2, 3}},
+                    Set.of(HookPoints.pattern(1))).pattern(1).shape()));
+            return HeadScores.builder(c.shape()).build();
+        });
+        DetectorRunner.run(model, engine, List.of(observer), 7, Map.of(), id -> { });
+        assertEquals(List.of("detector observer daemon=true", "seed 7, tokenizer false", "W_E [30, 16]",
+                "pattern [1, 2, 3, 3]"), seen);
+    }
+
+    @Test
     void aDetectorWithinItsLimitKeepsItsResultAndErrorsAreReported() {
         HeadDetector slowButFine = detector("slow", c -> {
             try {

@@ -1,6 +1,7 @@
 package io.circuitscope.core.plugin;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.circuitscope.spi.HeadScores;
@@ -46,6 +47,10 @@ class PluginHostTest {
             assertEquals("plugin sinks 0.3.1", host.installedDetectors().get(0).origin().label());
             assertEquals(Optional.of(ExtensionOrigin.plugin("sinks", "0.3.1")), host.detectorOrigin("sink"));
             assertEquals(Optional.empty(), host.detectorOrigin("induction"));
+            assertEquals(Optional.of(ExtensionOrigin.plugin("sinks", "0.3.1")), host.taskOrigin("sink-task"));
+            assertEquals(Optional.empty(), host.taskOrigin("sink"));
+            assertEquals("plugin sinks 0.3.1", host.installedTasks().get(0).origin().label());
+            assertEquals(Optional.of(named(dir)), host.directory());
             LoadedPlugin p = host.plugins().get(0);
             assertEquals(List.of("sinks", "0.3.1", "circuitscope tests", "sinks.jar", 2),
                     List.of(p.id(), p.version(), p.provider(), p.jar().getFileName().toString(), p.extensions()));
@@ -67,6 +72,21 @@ class PluginHostTest {
             assertEquals("", problems(host));
             assertEquals(List.of("alpha-heads", "zeta-heads"), host.detectors().stream().map(d -> d.id()).toList());
             assertEquals(List.of("alpha", "zeta"), host.plugins().stream().map(LoadedPlugin::id).toList());
+        }
+    }
+
+    @Test
+    void extensionsOfOnePluginFollowTheirOrdinalThenTheirClassName() throws Exception {
+        PluginJarBuilder.plugin("ordered", "1.0.0")
+                .source("com.example.o.A", PluginSources.workingDetector("com.example.o.A", "a-heads")
+                        .replace("@org.pf4j.Extension", "@org.pf4j.Extension(ordinal = 2)"))
+                .source("com.example.o.B", PluginSources.workingDetector("com.example.o.B", "b-heads")
+                        .replace("@org.pf4j.Extension", "@org.pf4j.Extension(ordinal = 2)"))
+                .source("com.example.o.Z", PluginSources.workingDetector("com.example.o.Z", "z-heads")
+                        .replace("@org.pf4j.Extension", "@org.pf4j.Extension(ordinal = 1)"))
+                .writeTo(dir, "ordered.jar");
+        try (PluginHost host = PluginHost.open(named(dir))) {
+            assertEquals(List.of("z-heads", "a-heads", "b-heads"), host.detectors().stream().map(d -> d.id()).toList());
         }
     }
 
@@ -151,6 +171,90 @@ class PluginHostTest {
                     + "kebab-case"), p);
             assertEquals(5, host.problems().size(), p);
         }
+    }
+
+    @Test
+    void faultyTasksAndOddExtensionsAreReported() throws Exception {
+        String task = PluginSources.task("com.example.q.Mse", "mse-task");
+        PluginJarBuilder.plugin("odd", "1.0.0")
+                .source("com.example.q.Mse", task.replace("return \"kl\";", "return \"mse\";"))
+                .source("com.example.q.Moody", PluginSources.task("com.example.q.Moody", "moody")
+                        .replace("return \"kl\";", "throw new IllegalStateException(\"undecided\");"))
+                .source("com.example.q.Nameless", PluginSources.workingDetector("com.example.q.Nameless", "x")
+                        .replace("return \"x\";", "return null;"))
+                .source("com.example.q.Strict", PluginSources.workingDetector("com.example.q.Strict", "strict")
+                        .replace("public String id()", "public Strict() { throw new AssertionError(\"never\"); }"
+                                + "\n    public String id()"))
+                .source("com.example.q.Fine", PluginSources.task("com.example.q.Fine", "fine-task"))
+                .source("com.example.q.Spaced", PluginSources.task("com.example.q.Spaced", "Spaced Task")
+                        .replace("return \"kl\";", "throw new IllegalStateException(\"must not be asked\");"))
+                .source("com.example.q.Mute", PluginSources.workingDetector("com.example.q.Mute", "mute")
+                        .replace("return \"mute, built for a test\";", "return null;"))
+                .writeTo(dir, "odd.jar");
+        PluginJarBuilder.plugin("ghost", "1.0.0").entry("META-INF/extensions.idx", "com.example.Missing\n")
+                .writeTo(dir, "ghost.jar");
+        PluginJarBuilder.plugin("odd", "2.0.0")
+                .source("com.example.r.D", PluginSources.workingDetector("com.example.r.D", "second-odd"))
+                .writeTo(dir, "same-id.jar");
+        PluginJarBuilder.plugin("blank", "1.0.0").manifest("Plugin-Id", "  ").writeTo(dir, "blank.jar");
+        PluginJarBuilder.plugin("unversioned", " ").writeTo(dir, "unversioned.jar");
+        try (PluginHost host = PluginHost.open(named(dir))) {
+            assertEquals(List.of("fine-task"), host.tasks().stream().map(t -> t.id()).toList());
+            String p = problems(host);
+            assertTrue(p.contains("odd (odd.jar): task mse-task: default metric 'mse' is not kl or logit-diff"), p);
+            assertTrue(p.contains("odd (odd.jar): task moody: defaultMetric() threw java.lang.IllegalStateException: "
+                    + "undecided"), p);
+            assertTrue(p.contains("odd (odd.jar): detector com.example.q.Nameless has the id 'null'"), p);
+            assertTrue(p.contains("odd (odd.jar): com.example.q.Strict cannot be created: java.lang.AssertionError: "
+                    + "never"), p);
+            assertTrue(p.contains("ghost (ghost.jar): extension com.example.Missing cannot be loaded: "
+                    + "java.lang.ClassNotFoundException: com.example.Missing"), p);
+            assertTrue(p.contains("same-id.jar: cannot be loaded: There is an already loaded plugin"), p);
+            assertTrue(p.contains("blank.jar: its manifest has no Plugin-Id"), p);
+            assertTrue(p.contains("unversioned.jar: its manifest has no Plugin-Version"), p);
+            assertTrue(p.contains("odd (odd.jar): task com.example.q.Spaced has the id 'Spaced Task'"), p);
+            assertTrue(p.contains("odd (odd.jar): detector com.example.q.Mute has no description"), p);
+            assertEquals(10, host.problems().size(), p);
+        }
+    }
+
+    @Test
+    void aPluginClassIsStartedAndTheModeCannotBeSwitchedByAProperty() throws Exception {
+        PluginJarBuilder.plugin("lifecycle", "1.0.0").manifest("Plugin-Class", "com.example.l.Lifecycle")
+                .source("com.example.l.Lifecycle", """
+                        package com.example.l;
+                        public final class Lifecycle extends org.pf4j.Plugin {
+                            public static volatile boolean started;
+                            @Override
+                            public void start() {
+                                started = true;
+                            }
+                        }
+                        """)
+                .source("com.example.l.D", PluginSources.workingDetector("com.example.l.D", "lifecycle-heads"))
+                .source("com.example.l.Unused", "package com.example.l;\npublic final class Unused { }\n")
+                .writeTo(dir, "lifecycle.jar");
+        PluginJarBuilder.plugin("plain", "1.0.0").manifest("Plugin-Class", "org.pf4j.Plugin")
+                .source("com.example.m.D", PluginSources.workingDetector("com.example.m.D", "plain-heads"))
+                .writeTo(dir, "plain.jar");
+        String before = System.getProperty("pf4j.mode");
+        System.setProperty("pf4j.mode", "development");
+        ClassLoader loader;
+        try (PluginHost host = PluginHost.open(named(dir))) {
+            assertEquals("", problems(host));
+            assertEquals(List.of("lifecycle-heads", "plain-heads"), host.detectors().stream().map(d -> d.id()).toList());
+            loader = host.detectors().get(0).getClass().getClassLoader();
+            Class<?> lifecycle = loader.loadClass("com.example.l.Lifecycle");
+            assertEquals(true, lifecycle.getField("started").get(null));
+        } finally {
+            if (before == null) {
+                System.clearProperty("pf4j.mode");
+            } else {
+                System.setProperty("pf4j.mode", before);
+            }
+        }
+        assertThrows(ClassNotFoundException.class, () -> loader.loadClass("com.example.l.Unused"),
+                "closing the host closes each plugin's class loader");
     }
 
     @Test

@@ -30,6 +30,7 @@ public final class PluginJarBuilder {
     private final Map<String, String> manifest = new LinkedHashMap<>();
     private final Map<String, String> sources = new LinkedHashMap<>();
     private final List<Class<?>> bundled = new ArrayList<>();
+    private final Map<String, String> entries = new LinkedHashMap<>();
     private boolean withManifest = true;
 
     private PluginJarBuilder(String id, String version) {
@@ -71,6 +72,12 @@ public final class PluginJarBuilder {
         return this;
     }
 
+    /** Adds a file with the given text, for example a hand-written extension index. */
+    public PluginJarBuilder entry(String name, String text) {
+        entries.put(name, text);
+        return this;
+    }
+
     /** Compiles the sources and writes {@code <dir>/<fileName>}. */
     public Path writeTo(Path dir, String fileName) throws IOException {
         Path work = Files.createTempDirectory(dir, ".build-");
@@ -84,6 +91,11 @@ public final class PluginJarBuilder {
                     Files.copy(p, out);
                     out.closeEntry();
                 }
+            }
+            for (Map.Entry<String, String> e : entries.entrySet()) {
+                out.putNextEntry(new JarEntry(e.getKey()));
+                out.write(e.getValue().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                out.closeEntry();
             }
             for (Class<?> c : bundled) {
                 String name = c.getName().replace('.', '/') + ".class";
