@@ -69,6 +69,31 @@ class AttentionSinkDetectorTest {
     }
 
     @Test
+    void theSettingsNameThePromptsAndTheThresholdIsInclusive() {
+        HeadScores s = run(Map.of("attention-sink.threshold", "1"));
+        assertEquals(1.0, s.score(0, 0), "the other keys' weights underflow in float32");
+        assertTrue(s.labelled(0, 0));
+        assertFalse(s.labelled(0, 1));
+        assertEquals("score >= 1.0 and score > control", s.settings().get("label_rule"));
+        assertEquals("32 random prompts without repeats, 24 tokens starting with BOS", s.settings().get("prompts"));
+        AttentionSinkDetector d = new AttentionSinkDetector();
+        assertTrue(d.description().contains("position 0"), d.description());
+        assertEquals(java.util.Set.of("threshold"), d.options().keySet());
+    }
+
+    @Test
+    void aContextOfOneTokenHasNoQueryToScore() {
+        ModelConfig c = new ModelConfig(1, 8, 1, 8, null, VOCAB, 1, null, null, true, "standard", 1e-5, 0, "short");
+        Map<String, FloatTensor> t = new HashMap<>();
+        ParameterLayout.of(c).forEach((name, shape) -> t.put(name, FloatTensor.zeros(shape)));
+        LoadedModel m = new LoadedModel("short", new ModelWeights(c, t), Optional.empty(), Optional.empty());
+        try (HookedTransformer engine = HookedTransformer.load(m.parameters())) {
+            assertEquals("skipped: a context of 1 tokens has no query after position 0", DetectorRunner.run(m, engine,
+                    List.of(new AttentionSinkDetector()), 3, Map.of(), id -> { }).get(0).problem().orElseThrow());
+        }
+    }
+
+    @Test
     void theEvenSpreadShareIsTheMeanOfOneOverPrefixLength() {
         assertEquals(0.5, AttentionSinkDetector.uniformShare(2), 1e-12);
         assertEquals((0.5 + 1.0 / 3) / 2, AttentionSinkDetector.uniformShare(3), 1e-12);

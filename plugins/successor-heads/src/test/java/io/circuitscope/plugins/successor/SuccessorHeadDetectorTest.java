@@ -97,6 +97,17 @@ class SuccessorHeadDetectorTest {
     }
 
     @Test
+    void theThresholdIsInclusiveAndMustLieInZeroToOne() {
+        HeadScores s = run(handBuilt(null), Map.of("successor-heads.threshold", "1")).scores().orElseThrow();
+        assertTrue(s.labelled(0, 0), "a score of exactly 1 meets a threshold of 1");
+        assertEquals("failed: IllegalArgumentException: successor-heads.threshold must be in (0, 1], got 0.0",
+                run(handBuilt(null), Map.of("successor-heads.threshold", "0")).problem().orElseThrow());
+        SuccessorHeadDetector d = new SuccessorHeadDetector();
+        assertTrue(d.description().contains("next item"), d.description());
+        assertEquals(java.util.Set.of("threshold"), d.options().keySet());
+    }
+
+    @Test
     void gpt2BpeHasTheSequencesWithALeadingSpaceAndTheDetectorRunsOnIt() {
         Tokenizer gpt2 = new Gpt2BpeTokenizer();
         TokenizerVocabulary vocab = new TokenizerVocabulary(gpt2);
