@@ -41,13 +41,13 @@ final class PluginsCommand implements Callable<Integer> {
             o.println("tasks:");
             table(o, host.installedTasks(), CircuitTask::id, CircuitTask::description);
             o.println();
-            o.println("plugins loaded: " + (host.plugins().isEmpty() ? "none" : ""));
+            o.println("plugins loaded:" + (host.plugins().isEmpty() ? " none" : ""));
             for (LoadedPlugin p : host.plugins()) {
                 o.printf(Locale.ROOT, "  %-22s %-12s %-28s %s%n", p.id(), p.version(),
                         p.provider().isEmpty() ? "-" : p.provider(), p.jar().getFileName());
             }
             o.println();
-            o.println("load failures: " + (host.problems().isEmpty() ? "none" : ""));
+            o.println("load failures:" + (host.problems().isEmpty() ? " none" : ""));
             for (LoadProblem p : host.problems()) {
                 o.println("  " + p);
             }

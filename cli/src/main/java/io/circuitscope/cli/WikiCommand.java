@@ -2,6 +2,7 @@ package io.circuitscope.cli;
 
 import io.circuitscope.core.CircuitscopeException;
 import io.circuitscope.core.analysis.DetectorOutcome;
+import io.circuitscope.core.plugin.LoadProblem;
 import io.circuitscope.core.plugin.PluginHost;
 import io.circuitscope.core.source.LoadedModel;
 import io.circuitscope.core.source.ModelSource;
@@ -85,7 +86,8 @@ final class WikiCommand implements Callable<Integer> {
         WikiSettings settings;
         try {
             settings = new WikiSettings(seed, Optional.ofNullable(method).map(DiscoveryMethod::parse), examples,
-                    CircuitscopeCommand.VERSION, selection.timeLimit(spec.commandLine()), origins);
+                    CircuitscopeCommand.VERSION, selection.timeLimit(spec.commandLine()), origins,
+                    host.problems().stream().map(LoadProblem::toString).toList());
             String refusal = SiteDirectory.refusal(out);
             if (refusal != null) {
                 throw new IllegalArgumentException(refusal);

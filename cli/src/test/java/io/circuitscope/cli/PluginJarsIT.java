@@ -9,6 +9,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.circuitscope.core.checkpoint.HfGpt2Writer;
 import io.circuitscope.core.model.ModelConfig;
 import io.circuitscope.core.model.RandomWeights;
+import io.circuitscope.core.plugin.PluginJarBuilder;
+import io.circuitscope.core.plugin.PluginSources;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -96,6 +98,24 @@ class PluginJarsIT {
         assertEquals(0, env.code(), env.toString());
         assertEquals("layer,head,attention-sink,successor-heads,labels",
                 Files.readAllLines(workDir.resolve("env.csv")).get(0));
+    }
+
+    /** Java cannot stop the abandoned thread, so only its being a daemon lets the process end on its own. */
+    @Test
+    void aDetectorThatNeverReturnsDoesNotKeepTheProcessAlive() throws Exception {
+        PluginJarBuilder.plugin("never-returns", "1.0.0")
+                .source("org.example.n.N", PluginSources.neverReturningDetector("org.example.n.N", "never-returns"))
+                .writeTo(pluginsDir, "never-returns.jar");
+        long start = System.nanoTime();
+        CommandRun r = jar.run("detect", "--model", "zoo:toy-induction", "--plugins-dir", pluginsDir.toString(),
+                "--detectors", "induction,never-returns,attention-sink", "--detector-timeout", "3", "--out", "h.csv");
+        double seconds = (System.nanoTime() - start) / 1e9;
+        assertEquals(0, r.code(), r.toString());
+        assertTrue(r.err().contains("warning: never-returns failed: no result within its time limit of 3 s; "
+                + "abandoned"), r.toString());
+        assertEquals("layer,head,induction,attention-sink,labels",
+                Files.readAllLines(workDir.resolve("h.csv")).get(0));
+        assertTrue(seconds < 60, "the run took " + seconds + " s");
     }
 
     @Test

@@ -52,14 +52,7 @@ class PluginsCommandTest {
                         return HeadScores.builder(bigger).build();"""))
                 .writeTo(dir, "wrong-shape.jar");
         PluginJarBuilder.plugin("never-returns", "1.0.0")
-                .source("org.example.n.N", PluginSources.detector("org.example.n.N", "never-returns", """
-                        while (true) {
-                            try {
-                                Thread.sleep(60_000);
-                            } catch (InterruptedException ignored) {
-                                // It ignores the interrupt, as a hung detector would.
-                            }
-                        }"""))
+                .source("org.example.n.N", PluginSources.neverReturningDetector("org.example.n.N", "never-returns"))
                 .writeTo(dir, "never-returns.jar");
     }
 
@@ -95,7 +88,9 @@ class PluginsCommandTest {
         assertTrue(page.contains("<dt>origin</dt><dd>plugin layer-depth 2.1.0</dd>"), "the origin in the provenance");
         String chip = "layer-depth</span> <small class=\"origin\">plugin layer-depth 2.1.0</small>";
         assertTrue(page.contains(chip), "the origin beside the label count");
-        assertTrue(Files.readString(wiki.resolve("index.html")).contains(chip), "and on the index");
+        String index = Files.readString(wiki.resolve("index.html"));
+        assertTrue(index.contains(chip), "and on the index");
+        assertFalse(index.contains("Plugins skipped"), "no failures, no section");
         assertFalse(page.contains("induction</span> <small"), "a built-in names no origin");
         assertTrue(Files.readString(wiki.resolve("toy-induction/heads/L0H0.html")).contains("layer-depth"));
     }
@@ -107,7 +102,7 @@ class PluginsCommandTest {
         brokenPlugins(dir);
         CommandRun list = CliTest.run("plugins", "--plugins-dir", dir.toString());
         assertEquals(0, list.code(), list::toString);
-        assertTrue(list.out().contains("load failures: \n  bad-manifest.jar: its manifest has no Plugin-Id\n"),
+        assertTrue(list.out().contains("load failures:\n  bad-manifest.jar: its manifest has no Plugin-Id\n"),
                 list::toString);
 
         Path csv = tmp.resolve("heads.csv");
@@ -135,6 +130,9 @@ class PluginsCommandTest {
         assertTrue(page.contains("throws: failed: IllegalStateException: no luck"), "note on the page");
         assertTrue(page.contains("never-returns: failed: no result within its time limit of 2 s; abandoned"));
         assertTrue(page.contains("wrong-shape: scores for 3 layers, the model has 2"));
+        String index = Files.readString(wiki.resolve("index.html"));
+        assertTrue(index.contains("<h2>Plugins skipped</h2>") && index.contains(
+                "<div class=\"warn\">bad-manifest.jar: its manifest has no Plugin-Id</div>"), "load failures listed");
         assertTrue(Files.readString(wiki.resolve("toy-induction/heads.csv")).startsWith(
                 "layer,head," + BUILT_IN + ",layer-depth,labels"));
     }

@@ -3,6 +3,7 @@ package io.circuitscope.wiki;
 import io.circuitscope.discovery.graph.ComputationGraph;
 import io.circuitscope.discovery.method.DiscoveryMethod;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -14,9 +15,11 @@ import java.util.Optional;
  *     over the top edges by EAP on larger ones, where edge-by-edge ACDC would take hours
  * @param detectorTimeLimit how long one detector may run on one model before it is reported and abandoned
  * @param detectorOrigins where each detector comes from, by id ({@code built-in} or {@code plugin <id> <version>})
+ * @param pluginsSkipped each plugin jar or extension that could not be loaded, with the reason, for the index page
  */
 public record WikiSettings(long seed, Optional<DiscoveryMethod> method, int examples, String version,
-                           Duration detectorTimeLimit, Map<String, String> detectorOrigins) {
+                           Duration detectorTimeLimit, Map<String, String> detectorOrigins,
+                           List<String> pluginsSkipped) {
     /** The largest graph the automatic choice runs plain ACDC on. */
     public static final int ACDC_EDGE_LIMIT = 2000;
 
@@ -25,6 +28,7 @@ public record WikiSettings(long seed, Optional<DiscoveryMethod> method, int exam
             throw new IllegalArgumentException("--examples must be at least 1, got " + examples);
         }
         detectorOrigins = Map.copyOf(detectorOrigins);
+        pluginsSkipped = List.copyOf(pluginsSkipped);
     }
 
     /** Where a detector comes from; built-in unless the settings say otherwise. */

@@ -31,7 +31,8 @@ public final class WikiFixtures {
         LoadedModel m = ModelSource.load(source);
         try (PluginHost builtIn = PluginHost.builtIn()) {
             return ModelAnalysis.analyse(slug, m, builtIn.detectors(), WikiTasks.forModel(m, builtIn.tasks()),
-                    new WikiSettings(seed, Optional.empty(), 8, "test", DetectorRunner.DEFAULT_TIME_LIMIT, Map.of()),
+                    new WikiSettings(seed, Optional.empty(), 8, "test", DetectorRunner.DEFAULT_TIME_LIMIT, Map.of(),
+                            List.of()),
                     WikiProgress.NONE);
         }
     }

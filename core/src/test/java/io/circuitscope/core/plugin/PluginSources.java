@@ -33,6 +33,18 @@ public final class PluginSources {
                 return b.label(0, 0).setting("source", "plugin").build();""");
     }
 
+    /** A detector that never returns: it sleeps forever and ignores interrupts, as a hung detector would. */
+    public static String neverReturningDetector(String className, String id) {
+        return detector(className, id, """
+                while (true) {
+                    try {
+                        Thread.sleep(60_000);
+                    } catch (InterruptedException ignored) {
+                        // Ignored on purpose: the host must cope with a detector that does not stop.
+                    }
+                }""");
+    }
+
     /** A task annotated {@code @Extension} that reports every model unable to serve it. */
     public static String task(String className, String id) {
         int dot = className.lastIndexOf('.');

@@ -57,8 +57,9 @@ final class SiteRenderer {
                     r.shape().nLayers() * r.shape().nHeads(), page.labelCounts(), sizes(r), page.problems()));
         }
         String version = reports.isEmpty() ? "" : reports.get(0).settings().version();
+        List<String> skipped = reports.isEmpty() ? List.of() : reports.get(0).settings().pluginsSkipped();
         files.put("index.html", bytes(templates.render("index", new IndexPage("circuitscope head wiki", version,
-                generated, rows))));
+                generated, rows, skipped))));
         return files;
     }
 
