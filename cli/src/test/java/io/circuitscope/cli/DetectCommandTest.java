@@ -5,11 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.circuitscope.core.checkpoint.HfGpt2Writer;
-import io.circuitscope.core.model.ModelConfig;
-import io.circuitscope.core.model.RandomWeights;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -105,14 +100,7 @@ class DetectCommandTest {
 
     @Test
     void anHfGpt2CheckpointRunsEveryDetectorWithBpeNamesAndBos50256() throws IOException {
-        ModelConfig c = new ModelConfig(2, 16, 2, 8, 32, 50257, 64, "gelu_new", "LN", false, "standard", 1e-5, null,
-                "tiny-gpt2");
-        Path dir = tmp.resolve("gpt2");
-        HfGpt2Writer.write(dir, HfGpt2Writer.withoutUnembedBias(RandomWeights.dense(c, 8, 0.2)), true, false);
-        ObjectMapper json = new ObjectMapper();
-        ObjectNode cfg = (ObjectNode) json.readTree(dir.resolve("config.json").toFile());
-        cfg.put("bos_token_id", 50256);
-        json.writeValue(dir.resolve("config.json").toFile(), cfg);
+        Path dir = TinyGpt2Checkpoint.write(tmp.resolve("gpt2"), 64);
         Path out = tmp.resolve("h.csv");
         CommandRun r = CliTest.run("detect", "--model", dir.toString(), "--out", out.toString());
         assertEquals(0, r.code(), r::toString);

@@ -4,11 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.circuitscope.core.checkpoint.HfGpt2Writer;
-import io.circuitscope.core.model.ModelConfig;
-import io.circuitscope.core.model.RandomWeights;
 import io.circuitscope.core.plugin.PluginJarBuilder;
 import io.circuitscope.core.plugin.PluginSources;
 import java.io.IOException;
@@ -54,19 +49,6 @@ class PluginJarsIT {
         }
     }
 
-    /** A random two-layer model with GPT-2's vocabulary, whose BPE has the weekdays, months and numbers. */
-    private Path gpt2VocabularyModel() throws IOException {
-        ModelConfig c = new ModelConfig(2, 16, 2, 8, 32, 50257, 32, "gelu_new", "LN", false, "standard", 1e-5, null,
-                "tiny-gpt2");
-        Path dir = workDir.resolve("gpt2");
-        HfGpt2Writer.write(dir, HfGpt2Writer.withoutUnembedBias(RandomWeights.dense(c, 8, 0.2)), true, false);
-        ObjectMapper json = new ObjectMapper();
-        ObjectNode cfg = (ObjectNode) json.readTree(dir.resolve("config.json").toFile());
-        cfg.put("bos_token_id", 50256);
-        json.writeValue(dir.resolve("config.json").toFile(), cfg);
-        return dir;
-    }
-
     @Test
     void pluginsListsBothExampleDetectorsWithTheirOrigin() throws Exception {
         CommandRun r = jar.run("plugins", "--plugins-dir", pluginsDir.toString());
@@ -82,7 +64,7 @@ class PluginJarsIT {
 
     @Test
     void detectWritesThePluginColumnsFromTheFlagOrTheEnvironment() throws Exception {
-        Path model = gpt2VocabularyModel();
+        Path model = TinyGpt2Checkpoint.write(workDir.resolve("gpt2"), 32);
         CommandRun r = jar.run("detect", "--model", model.toString(), "--plugins-dir", pluginsDir.toString(),
                 "--out", "flag.csv");
         assertEquals(0, r.code(), r.toString());
@@ -120,7 +102,7 @@ class PluginJarsIT {
 
     @Test
     void theWikiShowsThePluginDetectorsAndSaysWhyOneCannotRun() throws Exception {
-        Path model = gpt2VocabularyModel();
+        Path model = TinyGpt2Checkpoint.write(workDir.resolve("gpt2"), 32);
         CommandRun r = jar.run("wiki", "--model", "zoo:toy-induction", "--model", model.toString(), "--plugins-dir",
                 pluginsDir.toString(), "--examples", "4", "--out", "wiki");
         assertEquals(0, r.code(), r.toString());

@@ -21,6 +21,8 @@ import java.util.regex.Pattern;
 final class ExtensionCatalog {
     private static final Pattern KEBAB = Pattern.compile("[a-z0-9]+(-[a-z0-9]+)*");
     private static final Set<String> METRICS = Set.of("kl", "logit-diff");
+    /** The fixed columns of {@code heads.csv}, which a detector's column must not repeat. */
+    private static final Set<String> HEAD_TABLE_COLUMNS = Set.of("layer", "head", "labels");
 
     private final List<Installed<HeadDetector>> detectors = new ArrayList<>();
     private final List<Installed<CircuitTask>> tasks = new ArrayList<>();
@@ -49,6 +51,11 @@ final class ExtensionCatalog {
     void addDetector(HeadDetector d, ExtensionOrigin origin, String source) {
         Optional<String> id = check(d.getClass().getName(), source, d::id, d::description, d::options,
                 takenBy(detectors, HeadDetector::id), "detector");
+        if (id.isPresent() && HEAD_TABLE_COLUMNS.contains(id.get())) {
+            problem(source, "detector id '" + id.get() + "' of " + d.getClass().getName() + " is a fixed column of "
+                    + "heads.csv (layer, head, labels); it was skipped");
+            return;
+        }
         id.ifPresent(x -> detectors.add(new Installed<>(d, origin)));
     }
 

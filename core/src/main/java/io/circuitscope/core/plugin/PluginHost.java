@@ -10,6 +10,7 @@ import java.util.Collections;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
+import java.util.TreeSet;
 import java.util.stream.Stream;
 import org.pf4j.Extension;
 import org.pf4j.PluginState;
@@ -106,7 +107,7 @@ public final class PluginHost implements AutoCloseable {
         for (String name : manager.getExtensionClassNames(null)) {
             try {
                 classes.add(Class.forName(name, true, PluginHost.class.getClassLoader()));
-            } catch (ClassNotFoundException | LinkageError e) {
+            } catch (ClassNotFoundException | Error e) {
                 catalog.problem("built-in " + name, "cannot be loaded: " + e);
             }
         }
@@ -159,7 +160,9 @@ public final class PluginHost implements AutoCloseable {
                     : "did not start (" + w.getPluginState() + ")"
                     + Optional.ofNullable(w.getFailedException()).map(t -> ": " + t).orElse("");
             catalog.problem(file, why);
-        } catch (RuntimeException | LinkageError e) {
+        } catch (IllegalStateException e) {
+            catalog.problem(file, e.getMessage());
+        } catch (RuntimeException | Error e) {
             catalog.problem(file, "its Plugin-Class " + w.getDescriptor().getPluginClass() + " failed to start: " + e);
         }
         manager.unloadPlugin(id);
@@ -170,10 +173,10 @@ public final class PluginHost implements AutoCloseable {
         String id = w.getPluginId();
         String label = id + " (" + w.getPluginPath().getFileName() + ")";
         List<Class<?>> classes = new ArrayList<>();
-        for (String name : new java.util.TreeSet<>(manager.getExtensionClassNames(id))) {
+        for (String name : new TreeSet<>(manager.getExtensionClassNames(id))) {
             try {
                 classes.add(Class.forName(name, true, w.getPluginClassLoader()));
-            } catch (ClassNotFoundException | LinkageError e) {
+            } catch (ClassNotFoundException | Error e) {
                 catalog.problem(label, "extension " + name + " cannot be loaded: " + e);
             }
         }

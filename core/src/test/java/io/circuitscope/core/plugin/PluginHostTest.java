@@ -1,6 +1,7 @@
 package io.circuitscope.core.plugin;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -67,11 +68,14 @@ class PluginHostTest {
         good("zeta", "zeta-heads", "a.jar");
         good("alpha", "alpha-heads", "b.jar");
         Files.writeString(dir.resolve("README.txt"), "not a plugin");
+        Files.writeString(dir.resolve("disabled.txt"), "alpha\n");
         Files.createDirectories(dir.resolve("folder.jar"));
         try (PluginHost host = PluginHost.open(named(dir))) {
             assertEquals("", problems(host));
             assertEquals(List.of("alpha-heads", "zeta-heads"), host.detectors().stream().map(d -> d.id()).toList());
             assertEquals(List.of("alpha", "zeta"), host.plugins().stream().map(LoadedPlugin::id).toList());
+            assertEquals("alpha\n", Files.readString(dir.resolve("disabled.txt")), "PF4J's status file is ignored");
+            assertFalse(Files.exists(dir.resolve("enabled.txt")), "and nothing is written to the folder");
         }
     }
 
@@ -122,7 +126,8 @@ class PluginHostTest {
                     "no-id.jar", "no-version.jar", "text.jar", "unannotated (unannotated.jar)"),
                     host.problems().stream().map(LoadProblem::source).toList(), p);
             assertTrue(p.contains("bare.jar: has no META-INF/MANIFEST.MF"), p);
-            assertTrue(p.contains("classy.jar: its Plugin-Class com.example.Missing failed to start"), p);
+            assertTrue(p.contains("classy.jar: Plugin-Class com.example.Missing is not in the jar, or is not a concrete "
+                    + "org.pf4j.Plugin with a public no-argument constructor"), p);
             assertTrue(p.contains("fat.jar: bundles classes the host provides (io.circuitscope.spi.*, org.pf4j.*)"),
                     p);
             assertTrue(p.contains("future.jar: needs spi >=9.0.0 (Plugin-Requires), this circuitscope provides spi "
@@ -144,6 +149,7 @@ class PluginHostTest {
                 .source("com.example.s.Same", PluginSources.workingDetector("com.example.s.Same", "shared-id"))
                 .source("com.example.s.Upper", PluginSources.workingDetector("com.example.s.Upper", "Not_Kebab"))
                 .source("com.example.s.Ok", PluginSources.workingDetector("com.example.s.Ok", "second-heads"))
+                .source("com.example.s.Labels", PluginSources.workingDetector("com.example.s.Labels", "labels"))
                 .source("com.example.s.Angry", PluginSources.workingDetector("com.example.s.Angry", "angry")
                         .replace("public String id()", "public Angry() { throw new IllegalStateException(\"no\"); }"
                                 + "\n    public String id()"))
@@ -169,7 +175,9 @@ class PluginHostTest {
                     + "the plugin first 1.2.0 detector; it was skipped"), p);
             assertTrue(p.contains("second (2.jar): detector com.example.s.Upper has the id 'Not_Kebab'; an id is "
                     + "kebab-case"), p);
-            assertEquals(5, host.problems().size(), p);
+            assertTrue(p.contains("second (2.jar): detector id 'labels' of com.example.s.Labels is a fixed column of "
+                    + "heads.csv (layer, head, labels); it was skipped"), p);
+            assertEquals(6, host.problems().size(), p);
         }
     }
 
@@ -196,6 +204,11 @@ class PluginHostTest {
         PluginJarBuilder.plugin("odd", "2.0.0")
                 .source("com.example.r.D", PluginSources.workingDetector("com.example.r.D", "second-odd"))
                 .writeTo(dir, "same-id.jar");
+        PluginJarBuilder.plugin("static", "1.0.0")
+                .source("com.example.s.Static", PluginSources.workingDetector("com.example.s.Static", "static-heads")
+                        .replace("public String id()", "static { if (true) throw new AssertionError(\"at load\"); }"
+                                + "\n    public String id()"))
+                .writeTo(dir, "static.jar");
         PluginJarBuilder.plugin("blank", "1.0.0").manifest("Plugin-Id", "  ").writeTo(dir, "blank.jar");
         PluginJarBuilder.plugin("unversioned", " ").writeTo(dir, "unversioned.jar");
         try (PluginHost host = PluginHost.open(named(dir))) {
@@ -214,7 +227,9 @@ class PluginHostTest {
             assertTrue(p.contains("unversioned.jar: its manifest has no Plugin-Version"), p);
             assertTrue(p.contains("odd (odd.jar): task com.example.q.Spaced has the id 'Spaced Task'"), p);
             assertTrue(p.contains("odd (odd.jar): detector com.example.q.Mute has no description"), p);
-            assertEquals(10, host.problems().size(), p);
+            assertTrue(p.contains("static (static.jar): extension com.example.s.Static cannot be loaded: "
+                    + "java.lang.AssertionError: at load"), p);
+            assertEquals(11, host.problems().size(), p);
         }
     }
 
