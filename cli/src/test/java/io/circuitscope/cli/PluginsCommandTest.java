@@ -167,5 +167,16 @@ class PluginsCommandTest {
         assertEquals(1, r.code(), r::toString);
         assertEquals(List.of("error: sorting on zoo:toy-induction: a test task has no examples"), r.errLines());
         assertFalse(Files.exists(tmp.resolve("c.json")));
+
+        PluginJarBuilder.plugin("buggy", "0.1.0")
+                .source("org.example.b.Buggy", PluginSources.task("org.example.b.Buggy", "buggy")
+                        .replace("throw new ProbeUnavailableException(\"a test task has no examples\");",
+                                "throw new IllegalStateException(\"index 7 out of range\");"))
+                .writeTo(dir, "buggy.jar");
+        CommandRun b = CliTest.run("discover", "--model", "zoo:toy-induction", "--task", "buggy", "--plugins-dir",
+                dir.toString(), "--out", tmp.resolve("c.json").toString());
+        assertEquals(1, b.code(), b::toString);
+        assertEquals(List.of("error: buggy (plugin buggy 0.1.0) failed on zoo:toy-induction: IllegalStateException: "
+                + "index 7 out of range"), b.errLines());
     }
 }
