@@ -8,6 +8,7 @@ import io.circuitscope.core.analysis.EngineDetectionContext;
 import io.circuitscope.core.analysis.ModelProbeSets;
 import io.circuitscope.core.analysis.TokenizerVocabulary;
 import io.circuitscope.core.engine.HookedTransformer;
+import io.circuitscope.core.plugin.FailureText;
 import io.circuitscope.core.source.LoadedModel;
 import io.circuitscope.discovery.DiscoveryJob;
 import io.circuitscope.discovery.graph.ComputationGraph;
@@ -98,6 +99,10 @@ public final class ModelAnalysis {
         } catch (ProbeUnavailableException | CircuitscopeException | IllegalArgumentException e) {
             return new CircuitReport(task.id(), task.description(), Optional.empty(),
                     Optional.of(e.getMessage()), List.of(), seconds(start));
+        } catch (RuntimeException | LinkageError e) {
+            // A task from a plugin can fail in any way; one task's failure must not lose the whole wiki.
+            return new CircuitReport(task.id(), task.description(), Optional.empty(),
+                    Optional.of("failed: " + FailureText.of(e, true)), List.of(), seconds(start));
         }
     }
 

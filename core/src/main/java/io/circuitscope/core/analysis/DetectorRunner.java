@@ -1,6 +1,7 @@
 package io.circuitscope.core.analysis;
 
 import io.circuitscope.core.engine.HookedTransformer;
+import io.circuitscope.core.plugin.FailureText;
 import io.circuitscope.core.source.LoadedModel;
 import io.circuitscope.spi.HeadDetector;
 import io.circuitscope.spi.HeadScores;
@@ -13,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.FutureTask;
 import java.util.concurrent.TimeUnit;
@@ -66,10 +68,14 @@ public final class DetectorRunner {
                 }
             } catch (TimeoutException e) {
                 problem = "failed: no result within its time limit of " + seconds(timeLimit) + "; abandoned";
+            } catch (InterruptedException e) {
+                // Someone asked this thread to stop: stop the whole run, not just this detector.
+                Thread.currentThread().interrupt();
+                throw new CancellationException("interrupted while " + d.id() + " ran");
             } catch (ProbeUnavailableException e) {
-                problem = "skipped: " + e.getMessage();
+                problem = "skipped: " + FailureText.messageOf(e);
             } catch (Throwable e) {
-                problem = "failed: " + e.getClass().getSimpleName() + ": " + e.getMessage();
+                problem = "failed: " + FailureText.of(e, true);
             }
             out.add(new DetectorOutcome(d.id(), d.description(), scores, Optional.ofNullable(problem),
                     (System.nanoTime() - start) / 1e9));
@@ -81,7 +87,8 @@ public final class DetectorRunner {
      * Runs one detector on a thread of its own, so that one that never returns can be left behind. The thread is a
      * daemon: Java cannot stop a thread safely, and an abandoned detector must not keep the process alive.
      *
-     * @throws Throwable whatever the detector threw
+     * @throws Throwable whatever the detector threw; {@link TimeoutException} or {@link InterruptedException} after
+     *     revoking the context
      */
     private static HeadScores withinLimit(HeadDetector d, RevocableContext context, Duration timeLimit)
             throws Throwable {
@@ -93,15 +100,12 @@ public final class DetectorRunner {
             return task.get(timeLimit.toMillis(), TimeUnit.MILLISECONDS);
         } catch (ExecutionException e) {
             throw e.getCause();
-        } catch (TimeoutException e) {
-            // Revoke before interrupting, so a detector that swallows the interrupt meets a closed context.
+        } catch (TimeoutException | InterruptedException e) {
+            // Revoke first: it waits for a call already inside the engine to finish, and afterwards the detector,
+            // interrupted or not, can no longer reach the engine the caller goes on to use or close.
             context.revoke("it ran past its time limit");
             task.cancel(true);
             throw e;
-        } catch (InterruptedException e) {
-            task.cancel(true);
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while " + d.id() + " ran", e);
         }
     }
 

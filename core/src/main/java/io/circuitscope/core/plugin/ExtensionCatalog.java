@@ -49,34 +49,39 @@ final class ExtensionCatalog {
     }
 
     void addDetector(HeadDetector d, ExtensionOrigin origin, String source) {
-        Optional<String> id = check(d.getClass().getName(), source, d::id, d::description, d::options,
+        Optional<Described> found = check(d.getClass().getName(), source, d::id, d::description, d::options,
                 takenBy(detectors, HeadDetector::id), "detector");
-        if (id.isPresent() && HEAD_TABLE_COLUMNS.contains(id.get())) {
-            problem(source, "detector id '" + id.get() + "' of " + d.getClass().getName() + " is a fixed column of "
+        if (found.isEmpty()) {
+            return;
+        }
+        Described x = found.get();
+        if (HEAD_TABLE_COLUMNS.contains(x.id())) {
+            problem(source, "detector id '" + x.id() + "' of " + d.getClass().getName() + " is a fixed column of "
                     + "heads.csv (layer, head, labels); it was skipped");
             return;
         }
-        id.ifPresent(x -> detectors.add(new Installed<>(d, origin)));
+        detectors.add(new Installed<>(new CheckedDetector(d, x.id(), x.description(), x.options()), origin));
     }
 
     void addTask(CircuitTask t, ExtensionOrigin origin, String source) {
-        Optional<String> id = check(t.getClass().getName(), source, t::id, t::description, t::options,
+        Optional<Described> found = check(t.getClass().getName(), source, t::id, t::description, t::options,
                 takenBy(tasks, CircuitTask::id), "task");
-        if (id.isEmpty()) {
+        if (found.isEmpty()) {
             return;
         }
+        Described x = found.get();
         String metric;
         try {
             metric = t.defaultMetric();
         } catch (RuntimeException | Error e) {
-            problem(source, "task " + id.get() + ": defaultMetric() threw " + e);
+            problem(source, "task " + x.id() + ": defaultMetric() threw " + FailureText.of(e));
             return;
         }
         if (!METRICS.contains(metric)) {
-            problem(source, "task " + id.get() + ": default metric '" + metric + "' is not kl or logit-diff");
+            problem(source, "task " + x.id() + ": default metric '" + metric + "' is not kl or logit-diff");
             return;
         }
-        tasks.add(new Installed<>(t, origin));
+        tasks.add(new Installed<>(new CheckedTask(t, x.id(), x.description(), metric, x.options()), origin));
     }
 
     private static <T> Map<String, String> takenBy(List<Installed<T>> accepted, Function<T, String> id) {
@@ -85,20 +90,28 @@ final class ExtensionCatalog {
         return taken;
     }
 
-    /** The extension's id when it is usable, else empty with the reason recorded. */
-    private Optional<String> check(String className, String source, Supplier<String> id, Supplier<String> description,
-                                   Supplier<Map<String, String>> options, Map<String, String> taken, String kind) {
-        String name;
+    /** What an extension says about itself, read once. */
+    private record Described(String id, String description, Map<String, String> options) {
+    }
+
+    /** What the extension says about itself when it is usable, else empty with the reason recorded. */
+    private Optional<Described> check(String className, String source, Supplier<String> id,
+                                      Supplier<String> description, Supplier<Map<String, String>> options,
+                                      Map<String, String> taken, String kind) {
+        Described found;
         try {
-            name = id.get();
-            if (description.get() == null || options.get() == null) {
+            String text = description.get();
+            Map<String, String> settings = options.get();
+            if (text == null || settings == null) {
                 problem(source, kind + " " + className + " has no description or a null options() map");
                 return Optional.empty();
             }
+            found = new Described(id.get(), text, Map.copyOf(settings));
         } catch (RuntimeException | Error e) {
-            problem(source, kind + " " + className + " cannot describe itself: " + e);
+            problem(source, kind + " " + className + " cannot describe itself: " + FailureText.of(e));
             return Optional.empty();
         }
+        String name = found.id();
         if (name == null || !KEBAB.matcher(name).matches()) {
             problem(source, kind + " " + className + " has the id '" + name
                     + "'; an id is kebab-case (lower-case letters, digits and single hyphens)");
@@ -109,6 +122,6 @@ final class ExtensionCatalog {
                     + taken.get(name) + " " + kind + "; it was skipped");
             return Optional.empty();
         }
-        return Optional.of(name);
+        return Optional.of(found);
     }
 }

@@ -6,6 +6,8 @@ import org.pf4j.DefaultPluginFactory;
 import org.pf4j.JarPluginManager;
 import org.pf4j.Plugin;
 import org.pf4j.PluginFactory;
+import org.pf4j.PluginRuntimeException;
+import org.pf4j.PluginState;
 import org.pf4j.PluginStatusProvider;
 import org.pf4j.PluginWrapper;
 import org.pf4j.RuntimeMode;
@@ -26,6 +28,21 @@ final class HostPluginManager extends JarPluginManager {
     @Override
     public RuntimeMode getRuntimeMode() {
         return RuntimeMode.DEPLOYMENT;
+    }
+
+    /**
+     * PF4J's unload catches only {@link Exception} around a plugin's {@code stop()}; an {@link Error} from it would
+     * escape and leave the plugin's class loader open. Any failure becomes one PF4J can handle.
+     */
+    @Override
+    protected PluginState stopPlugin(String pluginId, boolean stopDependents) {
+        try {
+            return super.stopPlugin(pluginId, stopDependents);
+        } catch (PluginRuntimeException e) {
+            throw e;
+        } catch (RuntimeException | Error e) {
+            throw new PluginRuntimeException(e, "plugin {} failed to stop", pluginId);
+        }
     }
 
     @Override
@@ -59,8 +76,9 @@ final class HostPluginManager extends JarPluginManager {
                 }
                 Plugin plugin = super.create(wrapper);
                 if (plugin == null) {
-                    throw new IllegalStateException("Plugin-Class " + className + " is not in the jar, or is not a "
-                            + "concrete org.pf4j.Plugin with a public no-argument constructor");
+                    throw new IllegalStateException("Plugin-Class " + className + " could not be created: it is not in "
+                            + "the jar, is not a concrete org.pf4j.Plugin with a public constructor, or its constructor "
+                            + "threw");
                 }
                 return plugin;
             }

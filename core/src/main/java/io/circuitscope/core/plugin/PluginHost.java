@@ -97,9 +97,17 @@ public final class PluginHost implements AutoCloseable {
                 .findFirst();
     }
 
+    /**
+     * Stops and unloads every plugin and closes its class loader. A plugin whose {@code stop()} fails is still
+     * unloaded (see {@link HostPluginManager}); nothing here throws, since the run's outputs are written by now.
+     */
     @Override
     public void close() {
-        manager.unloadPlugins();
+        try {
+            manager.unloadPlugins();
+        } catch (RuntimeException | Error e) {
+            // Unloading is best effort at the end of a run; a failure here must not turn a finished run into an error.
+        }
     }
 
     private void addBuiltIns() {
@@ -108,7 +116,7 @@ public final class PluginHost implements AutoCloseable {
             try {
                 classes.add(Class.forName(name, true, PluginHost.class.getClassLoader()));
             } catch (ClassNotFoundException | Error e) {
-                catalog.problem("built-in " + name, "cannot be loaded: " + e);
+                catalog.problem("built-in " + name, "cannot be loaded: " + FailureText.of(e));
             }
         }
         addExtensions(classes, ExtensionOrigin.BUILT_IN, "built-in");
@@ -163,7 +171,8 @@ public final class PluginHost implements AutoCloseable {
         } catch (IllegalStateException e) {
             catalog.problem(file, e.getMessage());
         } catch (RuntimeException | Error e) {
-            catalog.problem(file, "its Plugin-Class " + w.getDescriptor().getPluginClass() + " failed to start: " + e);
+            catalog.problem(file, "its Plugin-Class " + w.getDescriptor().getPluginClass() + " failed to start: "
+                    + FailureText.of(e));
         }
         manager.unloadPlugin(id);
         return Optional.empty();
@@ -177,7 +186,7 @@ public final class PluginHost implements AutoCloseable {
             try {
                 classes.add(Class.forName(name, true, w.getPluginClassLoader()));
             } catch (ClassNotFoundException | Error e) {
-                catalog.problem(label, "extension " + name + " cannot be loaded: " + e);
+                catalog.problem(label, "extension " + name + " cannot be loaded: " + FailureText.of(e));
             }
         }
         if (manager.getExtensionClassNames(id).isEmpty()) {
@@ -209,7 +218,7 @@ public final class PluginHost implements AutoCloseable {
                 instance = manager.getExtensionFactory().create(c);
             } catch (RuntimeException | Error e) {
                 Throwable cause = e.getCause() == null ? e : e.getCause();
-                catalog.problem(label, c.getName() + " cannot be created: " + cause);
+                catalog.problem(label, c.getName() + " cannot be created: " + FailureText.of(cause));
                 continue;
             }
             if (detector) {

@@ -1,5 +1,6 @@
 package io.circuitscope.core.plugin;
 
+import io.circuitscope.spi.SpiVersion;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Enumeration;
@@ -10,11 +11,13 @@ import java.util.jar.Attributes;
 import java.util.jar.JarEntry;
 import java.util.jar.JarFile;
 import java.util.jar.Manifest;
+import org.pf4j.DefaultVersionManager;
 
 /**
  * Checks a plugin jar before PF4J opens it, so that each way a jar can be unfit gets a message a plugin author can
- * act on: an unreadable archive, a manifest without {@code Plugin-Id} or {@code Plugin-Version}, dependencies on
- * other plugins, no extension index, or bundled copies of the classes the host provides.
+ * act on: an unreadable archive, a manifest without {@code Plugin-Id} or {@code Plugin-Version}, a malformed
+ * {@code Plugin-Requires}, dependencies on other plugins, no extension index, or bundled copies of the classes the
+ * host provides.
  */
 final class PluginJarCheck {
     /**
@@ -42,6 +45,16 @@ final class PluginJarCheck {
                 String value = main.getValue(field);
                 if (value == null || value.isBlank()) {
                     return Optional.of("its manifest has no " + field);
+                }
+            }
+            String requires = main.getValue("Plugin-Requires");
+            if (requires != null && !requires.isBlank()) {
+                try {
+                    // Parsed as PF4J will parse it, so a malformed expression is named here, not deep inside PF4J.
+                    new DefaultVersionManager().checkVersionConstraint(SpiVersion.CURRENT, requires.trim());
+                } catch (RuntimeException e) {
+                    return Optional.of("its Plugin-Requires '" + requires.trim() + "' is not a version expression "
+                            + "(for example >=0.1.0 & <0.2.0)");
                 }
             }
             String dependencies = main.getValue("Plugin-Dependencies");

@@ -99,6 +99,40 @@ class DetectorRunnerTest {
         assertTrue((System.nanoTime() - start) / 1e9 < 60);
     }
 
+    /**
+     * The runner returns only once a call already inside the engine has finished, so the caller may close the engine
+     * at once: the abandoned detector meets a revoked context, never a closed engine.
+     */
+    @Test
+    void anEngineInUseAtTheDeadlineCanBeClosedAsSoonAsTheRunnerReturns() throws Exception {
+        CountDownLatch finished = new CountDownLatch(1);
+        AtomicReference<Throwable> ended = new AtomicReference<>();
+        int[][] batch = new int[64][16];
+        for (int[] row : batch) {
+            java.util.Arrays.setAll(row, i -> i % 30);
+        }
+        HeadDetector busy = detector("busy", c -> {
+            try {
+                while (true) {
+                    c.run(batch, Set.of(HookPoints.pattern(0), HookPoints.pattern(1)));
+                }
+            } catch (Throwable t) {
+                ended.set(t);
+            } finally {
+                finished.countDown();
+            }
+            return null;
+        });
+        HookedTransformer own = HookedTransformer.load(model.parameters());
+        List<DetectorOutcome> out = DetectorRunner.run(model, own, List.of(busy), 1, Map.of(), Duration.ofMillis(400),
+                id -> { });
+        own.close();
+        assertTrue(finished.await(10, TimeUnit.SECONDS));
+        assertEquals("failed: no result within its time limit of 0.4 s; abandoned", out.get(0).problem().orElseThrow());
+        assertEquals(IllegalStateException.class, ended.get().getClass(), String.valueOf(ended.get()));
+        assertEquals("this detector's context was revoked: it ran past its time limit", ended.get().getMessage());
+    }
+
     @Test
     void theContextADetectorSeesIsTheEnginesOnAWorkerThreadThatCannotHoldTheProcess() {
         List<String> seen = new ArrayList<>();
@@ -107,13 +141,18 @@ class DetectorRunnerTest {
             seen.add(t.getName() + " daemon=" + t.isDaemon());
             seen.add("seed " + c.seed() + ", tokenizer " + c.vocabulary().isPresent());
             seen.add("W_E " + java.util.Arrays.toString(c.weights().parameter("embed.W_E").shape()));
+            seen.add("OV " + java.util.Arrays.toString(c.weights().ov(1, 0).left().shape()) + " QK "
+                    + java.util.Arrays.toString(c.weights().qk(1, 0).right().shape()));
+            seen.add("probes " + c.probes().nonRepeating(c.random(), 2, 8).size() + ", option "
+                    + c.option("x").orElse("none") + ", layers " + c.shape().nLayers());
             seen.add("pattern " + java.util.Arrays.toString(c.run(new int[][] {{1, 2, 3}},
                     Set.of(HookPoints.pattern(1))).pattern(1).shape()));
             return HeadScores.builder(c.shape()).build();
         });
-        DetectorRunner.run(model, engine, List.of(observer), 7, Map.of(), id -> { });
+        DetectorOutcome o = DetectorRunner.run(model, engine, List.of(observer), 7, Map.of(), id -> { }).get(0);
+        assertEquals(Optional.empty(), o.problem());
         assertEquals(List.of("detector observer daemon=true", "seed 7, tokenizer false", "W_E [30, 16]",
-                "pattern [1, 2, 3, 3]"), seen);
+                "OV [16, 8] QK [8, 16]", "probes 2, option none, layers 2", "pattern [1, 2, 3, 3]"), seen);
     }
 
     @Test

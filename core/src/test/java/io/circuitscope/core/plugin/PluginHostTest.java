@@ -118,21 +118,25 @@ class PluginHostTest {
                 .source("com.example.j.D", PluginSources.workingDetector("com.example.j.D", "classy-heads"))
                 .writeTo(dir, "classy.jar");
         PluginJarBuilder.plugin("empty", "1.0.0").writeTo(dir, "empty.jar");
+        PluginJarBuilder.plugin("fruity", "1.0.0").manifest("Plugin-Requires", "banana")
+                .source("com.example.k.D", PluginSources.workingDetector("com.example.k.D", "fruity-heads"))
+                .writeTo(dir, "fruity.jar");
         Files.writeString(dir.resolve("text.jar"), "this is not a zip archive");
         try (PluginHost host = PluginHost.open(named(dir))) {
             assertEquals(List.of("fine-heads"), host.detectors().stream().map(d -> d.id()).toList());
             String p = problems(host);
-            assertEquals(List.of("bare.jar", "classy.jar", "empty.jar", "fat.jar", "future.jar", "needy.jar",
+            assertEquals(List.of("bare.jar", "classy.jar", "empty.jar", "fat.jar", "fruity.jar", "future.jar", "needy.jar",
                     "no-id.jar", "no-version.jar", "text.jar", "unannotated (unannotated.jar)"),
                     host.problems().stream().map(LoadProblem::source).toList(), p);
             assertTrue(p.contains("bare.jar: has no META-INF/MANIFEST.MF"), p);
-            assertTrue(p.contains("classy.jar: Plugin-Class com.example.Missing is not in the jar, or is not a concrete "
-                    + "org.pf4j.Plugin with a public no-argument constructor"), p);
+            assertTrue(p.contains("classy.jar: Plugin-Class com.example.Missing could not be created: it is not in the "
+                    + "jar"), p);
             assertTrue(p.contains("fat.jar: bundles classes the host provides (io.circuitscope.spi.*, org.pf4j.*)"),
                     p);
             assertTrue(p.contains("future.jar: needs spi >=9.0.0 (Plugin-Requires), this circuitscope provides spi "
                     + io.circuitscope.spi.SpiVersion.CURRENT), p);
             assertTrue(p.contains("needy.jar: declares Plugin-Dependencies (other-plugin)"), p);
+            assertTrue(p.contains("fruity.jar: its Plugin-Requires 'banana' is not a version expression"), p);
             assertTrue(p.contains("no-id.jar: its manifest has no Plugin-Id"), p);
             assertTrue(p.contains("no-version.jar: its manifest has no Plugin-Version"), p);
             assertTrue(p.contains("text.jar: is not a readable jar"), p);
@@ -258,7 +262,7 @@ class PluginHostTest {
         try (PluginHost host = PluginHost.open(named(dir))) {
             assertEquals("", problems(host));
             assertEquals(List.of("lifecycle-heads", "plain-heads"), host.detectors().stream().map(d -> d.id()).toList());
-            loader = host.detectors().get(0).getClass().getClassLoader();
+            loader = ((CheckedDetector) host.detectors().get(0)).delegate().getClass().getClassLoader();
             Class<?> lifecycle = loader.loadClass("com.example.l.Lifecycle");
             assertEquals(true, lifecycle.getField("started").get(null));
         } finally {
@@ -270,6 +274,28 @@ class PluginHostTest {
         }
         assertThrows(ClassNotFoundException.class, () -> loader.loadClass("com.example.l.Unused"),
                 "closing the host closes each plugin's class loader");
+    }
+
+    @Test
+    void aPluginWhoseStopFailsIsStillUnloadedAndCloseDoesNotThrow() throws Exception {
+        PluginJarBuilder.plugin("grumpy", "1.0.0").manifest("Plugin-Class", "com.example.g.Grumpy")
+                .source("com.example.g.Grumpy", """
+                        package com.example.g;
+                        public final class Grumpy extends org.pf4j.Plugin {
+                            @Override
+                            public void stop() {
+                                throw new AssertionError("stop failed");
+                            }
+                        }
+                        """)
+                .source("com.example.g.D", PluginSources.workingDetector("com.example.g.D", "grumpy-heads"))
+                .source("com.example.g.Later", "package com.example.g;\npublic final class Later { }\n")
+                .writeTo(dir, "grumpy.jar");
+        PluginHost host = PluginHost.open(named(dir));
+        assertEquals("", problems(host));
+        ClassLoader loader = ((CheckedDetector) host.detectors().get(0)).delegate().getClass().getClassLoader();
+        host.close();
+        assertThrows(ClassNotFoundException.class, () -> loader.loadClass("com.example.g.Later"));
     }
 
     @Test

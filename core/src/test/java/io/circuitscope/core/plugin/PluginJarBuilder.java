@@ -120,7 +120,7 @@ public final class PluginJarBuilder {
         Path src = work.resolve("src");
         Path classes = Files.createDirectories(work.resolve("classes"));
         List<String> args = new ArrayList<>(List.of("-d", classes.toString(), "--release", "17",
-                "-classpath", classpath()));
+                "-classpath", classpath(), "-processor", "org.pf4j.processor.ExtensionAnnotationProcessor"));
         for (Map.Entry<String, String> e : sources.entrySet()) {
             Path file = src.resolve(e.getKey().replace('.', '/') + ".java");
             Files.createDirectories(file.getParent());
