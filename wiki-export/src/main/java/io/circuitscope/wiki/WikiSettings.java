@@ -1,5 +1,6 @@
 package io.circuitscope.wiki;
 
+import io.circuitscope.core.plugin.ExtensionOrigin;
 import io.circuitscope.discovery.graph.ComputationGraph;
 import io.circuitscope.discovery.method.DiscoveryMethod;
 import java.time.Duration;
@@ -33,7 +34,7 @@ public record WikiSettings(long seed, Optional<DiscoveryMethod> method, int exam
 
     /** Where a detector comes from; built-in unless the settings say otherwise. */
     public String originOf(String detectorId) {
-        return detectorOrigins.getOrDefault(detectorId, "built-in");
+        return detectorOrigins.getOrDefault(detectorId, ExtensionOrigin.BUILT_IN.label());
     }
 
     /** The method to run on a graph. */

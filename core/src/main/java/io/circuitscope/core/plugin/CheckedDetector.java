@@ -11,15 +11,11 @@ import java.util.Map;
  */
 final class CheckedDetector implements HeadDetector {
     private final HeadDetector delegate;
-    private final String id;
-    private final String description;
-    private final Map<String, String> options;
+    private final ExtensionDescription about;
 
-    CheckedDetector(HeadDetector delegate, String id, String description, Map<String, String> options) {
+    CheckedDetector(HeadDetector delegate, ExtensionDescription about) {
         this.delegate = delegate;
-        this.id = id;
-        this.description = description;
-        this.options = Map.copyOf(options);
+        this.about = about;
     }
 
     /** The plugin's own object. */
@@ -29,17 +25,17 @@ final class CheckedDetector implements HeadDetector {
 
     @Override
     public String id() {
-        return id;
+        return about.id();
     }
 
     @Override
     public String description() {
-        return description;
+        return about.description();
     }
 
     @Override
     public Map<String, String> options() {
-        return options;
+        return about.options();
     }
 
     @Override

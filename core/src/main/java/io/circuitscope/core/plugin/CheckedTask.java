@@ -12,28 +12,23 @@ import java.util.Map;
  */
 final class CheckedTask implements CircuitTask {
     private final CircuitTask delegate;
-    private final String id;
-    private final String description;
+    private final ExtensionDescription about;
     private final String defaultMetric;
-    private final Map<String, String> options;
 
-    CheckedTask(CircuitTask delegate, String id, String description, String defaultMetric,
-                Map<String, String> options) {
+    CheckedTask(CircuitTask delegate, ExtensionDescription about, String defaultMetric) {
         this.delegate = delegate;
-        this.id = id;
-        this.description = description;
+        this.about = about;
         this.defaultMetric = defaultMetric;
-        this.options = Map.copyOf(options);
     }
 
     @Override
     public String id() {
-        return id;
+        return about.id();
     }
 
     @Override
     public String description() {
-        return description;
+        return about.description();
     }
 
     @Override
@@ -43,7 +38,7 @@ final class CheckedTask implements CircuitTask {
 
     @Override
     public Map<String, String> options() {
-        return options;
+        return about.options();
     }
 
     @Override

@@ -49,27 +49,27 @@ final class ExtensionCatalog {
     }
 
     void addDetector(HeadDetector d, ExtensionOrigin origin, String source) {
-        Optional<Described> found = check(d.getClass().getName(), source, d::id, d::description, d::options,
+        Optional<ExtensionDescription> found = check(d.getClass().getName(), source, d::id, d::description, d::options,
                 takenBy(detectors, HeadDetector::id), "detector");
         if (found.isEmpty()) {
             return;
         }
-        Described x = found.get();
+        ExtensionDescription x = found.get();
         if (HEAD_TABLE_COLUMNS.contains(x.id())) {
             problem(source, "detector id '" + x.id() + "' of " + d.getClass().getName() + " is a fixed column of "
                     + "heads.csv (layer, head, labels); it was skipped");
             return;
         }
-        detectors.add(new Installed<>(new CheckedDetector(d, x.id(), x.description(), x.options()), origin));
+        detectors.add(new Installed<>(new CheckedDetector(d, x), origin));
     }
 
     void addTask(CircuitTask t, ExtensionOrigin origin, String source) {
-        Optional<Described> found = check(t.getClass().getName(), source, t::id, t::description, t::options,
+        Optional<ExtensionDescription> found = check(t.getClass().getName(), source, t::id, t::description, t::options,
                 takenBy(tasks, CircuitTask::id), "task");
         if (found.isEmpty()) {
             return;
         }
-        Described x = found.get();
+        ExtensionDescription x = found.get();
         String metric;
         try {
             metric = t.defaultMetric();
@@ -81,7 +81,7 @@ final class ExtensionCatalog {
             problem(source, "task " + x.id() + ": default metric '" + metric + "' is not kl or logit-diff");
             return;
         }
-        tasks.add(new Installed<>(new CheckedTask(t, x.id(), x.description(), metric, x.options()), origin));
+        tasks.add(new Installed<>(new CheckedTask(t, x, metric), origin));
     }
 
     private static <T> Map<String, String> takenBy(List<Installed<T>> accepted, Function<T, String> id) {
@@ -90,15 +90,11 @@ final class ExtensionCatalog {
         return taken;
     }
 
-    /** What an extension says about itself, read once. */
-    private record Described(String id, String description, Map<String, String> options) {
-    }
-
     /** What the extension says about itself when it is usable, else empty with the reason recorded. */
-    private Optional<Described> check(String className, String source, Supplier<String> id,
+    private Optional<ExtensionDescription> check(String className, String source, Supplier<String> id,
                                       Supplier<String> description, Supplier<Map<String, String>> options,
                                       Map<String, String> taken, String kind) {
-        Described found;
+        ExtensionDescription found;
         try {
             String text = description.get();
             Map<String, String> settings = options.get();
@@ -106,7 +102,7 @@ final class ExtensionCatalog {
                 problem(source, kind + " " + className + " has no description or a null options() map");
                 return Optional.empty();
             }
-            found = new Described(id.get(), text, Map.copyOf(settings));
+            found = new ExtensionDescription(id.get(), text, settings);
         } catch (RuntimeException | Error e) {
             problem(source, kind + " " + className + " cannot describe itself: " + FailureText.of(e));
             return Optional.empty();

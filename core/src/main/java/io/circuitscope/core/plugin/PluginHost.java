@@ -10,7 +10,9 @@ import java.util.Collections;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.Function;
 import java.util.stream.Stream;
 import org.pf4j.Extension;
 import org.pf4j.PluginState;
@@ -87,13 +89,17 @@ public final class PluginHost implements AutoCloseable {
 
     /** Where a detector comes from, by its id. */
     public Optional<ExtensionOrigin> detectorOrigin(String id) {
-        return catalog.detectors().stream().filter(i -> i.extension().id().equals(id)).map(Installed::origin)
-                .findFirst();
+        return originOf(catalog.detectors(), HeadDetector::id, id);
     }
 
     /** Where a task comes from, by its id. */
     public Optional<ExtensionOrigin> taskOrigin(String id) {
-        return catalog.tasks().stream().filter(i -> i.extension().id().equals(id)).map(Installed::origin)
+        return originOf(catalog.tasks(), CircuitTask::id, id);
+    }
+
+    private static <T> Optional<ExtensionOrigin> originOf(List<Installed<T>> installed, Function<T, String> idOf,
+                                                          String id) {
+        return installed.stream().filter(i -> idOf.apply(i.extension()).equals(id)).map(Installed::origin)
                 .findFirst();
     }
 
@@ -111,15 +117,26 @@ public final class PluginHost implements AutoCloseable {
     }
 
     private void addBuiltIns() {
+        String label = ExtensionOrigin.BUILT_IN.label();
+        List<Class<?>> classes = loadClasses(manager.getExtensionClassNames(null), PluginHost.class.getClassLoader(),
+                label);
+        addExtensions(classes, ExtensionOrigin.BUILT_IN, label);
+    }
+
+    /**
+     * The classes an extension index names, in name order; one that cannot be loaded (missing, or its static
+     * initializer fails) is reported and left out.
+     */
+    private List<Class<?>> loadClasses(Set<String> names, ClassLoader loader, String label) {
         List<Class<?>> classes = new ArrayList<>();
-        for (String name : manager.getExtensionClassNames(null)) {
+        for (String name : new TreeSet<>(names)) {
             try {
-                classes.add(Class.forName(name, true, PluginHost.class.getClassLoader()));
+                classes.add(Class.forName(name, true, loader));
             } catch (ClassNotFoundException | Error e) {
-                catalog.problem("built-in " + name, "cannot be loaded: " + FailureText.of(e));
+                catalog.problem(label, "extension " + name + " cannot be loaded: " + FailureText.of(e));
             }
         }
-        addExtensions(classes, ExtensionOrigin.BUILT_IN, "built-in");
+        return classes;
     }
 
     private void loadJars() {
@@ -181,15 +198,9 @@ public final class PluginHost implements AutoCloseable {
     private void addPluginExtensions(PluginWrapper w) {
         String id = w.getPluginId();
         String label = id + " (" + w.getPluginPath().getFileName() + ")";
-        List<Class<?>> classes = new ArrayList<>();
-        for (String name : new TreeSet<>(manager.getExtensionClassNames(id))) {
-            try {
-                classes.add(Class.forName(name, true, w.getPluginClassLoader()));
-            } catch (ClassNotFoundException | Error e) {
-                catalog.problem(label, "extension " + name + " cannot be loaded: " + FailureText.of(e));
-            }
-        }
-        if (manager.getExtensionClassNames(id).isEmpty()) {
+        Set<String> names = manager.getExtensionClassNames(id);
+        List<Class<?>> classes = loadClasses(names, w.getPluginClassLoader(), label);
+        if (names.isEmpty()) {
             catalog.problem(label, "its " + PluginJarCheck.EXTENSION_INDEX + " names no class: annotate each "
                     + "detector or task with @org.pf4j.Extension");
         }

@@ -1,5 +1,6 @@
 package io.circuitscope.wiki.render;
 
+import io.circuitscope.core.plugin.ExtensionOrigin;
 import java.util.List;
 
 /** What one model's page shows; built by {@link ModelPages}. */
@@ -16,7 +17,7 @@ record ModelPage(String title, String slug, String source, String architecture, 
 
         /** True for a detector from a plugin jar, whose origin the page names. */
         boolean plugin() {
-            return !origin.equals("built-in");
+            return !origin.equals(ExtensionOrigin.BUILT_IN.label());
         }
     }
 
