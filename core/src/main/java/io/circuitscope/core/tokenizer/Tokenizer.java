@@ -5,7 +5,11 @@ import java.util.OptionalInt;
 /** Turns ordinary text into a model's token ids and ids back into text, adding no BOS or other special tokens. */
 public interface Tokenizer {
 
-    /** Encodes {@code text} as ordinary text: special-token spellings such as {@code <|endoftext|>} get no special id. */
+    /**
+     * Encodes {@code text} as ordinary text: special-token spellings such as {@code <|endoftext|>} or {@code <s>} get
+     * no special id but are tokenized like any other text, as HF tokenizers does with {@code split_special_tokens=True}
+     * (an added token that is not special, such as Pythia's whitespace runs, is still matched, as HF matches it).
+     */
     int[] encode(String text);
 
     /** Decodes ids to text; an id this tokenizer does not know is a {@link io.circuitscope.core.CircuitscopeException}. */

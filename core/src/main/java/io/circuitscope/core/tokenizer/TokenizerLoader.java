@@ -12,8 +12,9 @@ public final class TokenizerLoader {
     }
 
     /**
-     * The tokenizer of a HF GPT-2 layout directory: its {@code tokenizer.json}, else its {@code vocab.json} +
-     * {@code merges.txt}, else GPT-2's own BPE when the model's vocabulary is GPT-2's size (50257).
+     * The tokenizer of a HF layout directory: its {@code tokenizer.json}, else its {@code vocab.json} +
+     * {@code merges.txt}, both run by the HF tokenizers library ({@link TokenizerJsonTokenizer}), else GPT-2's own
+     * BPE when the model's vocabulary is GPT-2's size (50257).
      */
     public static Optional<Tokenizer> forHfDirectory(Path dir, int vocabSize) {
         Path tokenizerJson = dir.resolve("tokenizer.json");
@@ -21,10 +22,10 @@ public final class TokenizerLoader {
         Path mergesTxt = dir.resolve("merges.txt");
         Tokenizer tokenizer;
         if (InputFile.isPresent(tokenizerJson)) {
-            tokenizer = ByteLevelBpeTokenizer.fromTokenizerJson(tokenizerJson, vocabSize);
+            tokenizer = TokenizerJsonTokenizer.read(tokenizerJson, vocabSize);
         } else if (InputFile.isPresent(vocabJson) || InputFile.isPresent(mergesTxt)) {
             // One without the other is a broken download; falling back to another tokenizer would hide it.
-            tokenizer = ByteLevelBpeTokenizer.fromVocabAndMerges(
+            tokenizer = TokenizerJsonTokenizer.fromVocabAndMerges(
                     InputFile.requireRegular(vocabJson, "it comes with " + mergesTxt.getFileName()),
                     InputFile.requireRegular(mergesTxt, "it comes with " + vocabJson.getFileName()), vocabSize);
         } else if (vocabSize == Gpt2BpeTokenizer.VOCAB_SIZE) {

@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 
 /** A tiny GPT-2 style byte-level BPE: the 256 byte tokens in GPT-2's id order, ten hand-written merges, one special. */
 public final class ByteLevelFixture {
@@ -64,12 +65,12 @@ public final class ByteLevelFixture {
     public static Path writeTokenizerJson(Path dir, boolean pairMerges) throws IOException {
         ObjectNode root = JSON.createObjectNode();
         root.put("version", "1.0");
-        ArrayNode added = root.putArray("added_tokens");
-        added.addObject().put("id", END_OF_TEXT).put("content", "<|endoftext|>").put("special", true);
+        addedToken(root.putArray("added_tokens"), END_OF_TEXT, "<|endoftext|>", true);
         root.putNull("normalizer");
         root.putObject("pre_tokenizer").put("type", "ByteLevel").put("add_prefix_space", false)
                 .put("trim_offsets", true).put("use_regex", true);
-        root.putObject("decoder").put("type", "ByteLevel");
+        root.putObject("decoder").put("type", "ByteLevel").put("add_prefix_space", true).put("trim_offsets", true)
+                .put("use_regex", true);
         ObjectNode model = root.putObject("model");
         // The options GPT-2's own tokenizer.json spells out, each at its no-op value.
         model.put("type", "BPE").putNull("dropout").putNull("unk_token").put("continuing_subword_prefix", "")
@@ -87,6 +88,21 @@ public final class ByteLevelFixture {
         }
         Path file = dir.resolve("tokenizer.json");
         JSON.writeValue(file.toFile(), root);
+        return file;
+    }
+
+    /** Appends an added token with every field HF writes, as the tokenizers library requires them all. */
+    public static ObjectNode addedToken(ArrayNode addedTokens, int id, String content, boolean special) {
+        return addedTokens.addObject().put("id", id).put("content", content).put("single_word", false)
+                .put("lstrip", false).put("rstrip", false).put("normalized", !special).put("special", special);
+    }
+
+    /** Writes the fixture's tokenizer.json ("a b" merges) with one change applied. */
+    public static Path writeTokenizerJson(Path dir, Consumer<ObjectNode> change) throws IOException {
+        Path file = writeTokenizerJson(dir, false);
+        ObjectNode root = readTree(file);
+        change.accept(root);
+        writeTree(file, root);
         return file;
     }
 
