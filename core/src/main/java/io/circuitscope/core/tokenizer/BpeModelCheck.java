@@ -36,7 +36,7 @@ final class BpeModelCheck {
         this.suffix = model.path("end_of_word_suffix").asText("");
     }
 
-    /** Whether {@code root}, a parsed tokenizer.json, has a BPE model (the type may be left out when merges are given). */
+    /** Whether {@code root}, a parsed tokenizer.json, has a BPE model (its type may be missing if merges are there). */
     static boolean isBpe(JsonNode root) {
         JsonNode model = root.path("model");
         return model.has("type") ? "BPE".equals(model.get("type").asText()) : model.has("merges");

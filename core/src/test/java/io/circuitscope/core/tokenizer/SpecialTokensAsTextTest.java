@@ -88,7 +88,8 @@ class SpecialTokensAsTextTest {
             ByteLevelFixture.addedToken(added(root), 2, "</s>", true);
             ArrayNode normalizers = root.putObject("normalizer").put("type", "Sequence").putArray("normalizers");
             normalizers.addObject().put("type", "Prepend").put("prepend", "▁");
-            normalizers.addObject().put("type", "Replace").put("content", "▁").putObject("pattern").put("String", " ");
+            normalizers.addObject().put("type", "Replace").put("content", "▁").putObject("pattern")
+                    .put("String", " ");
             root.putNull("pre_tokenizer");
             root.putObject("decoder").put("type", "Replace").put("content", " ").putObject("pattern")
                     .put("String", "▁");
