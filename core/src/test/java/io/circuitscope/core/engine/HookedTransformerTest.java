@@ -41,7 +41,34 @@ class HookedTransformerTest {
                 config("LNPre", true, null),
                 config(null, false, "relu"),
                 config("LN", false, "gelu"),
-                config("LNPre", false, "silu"));
+                config("LNPre", false, "silu"),
+                neoxLike(),
+                llamaLike(2, 3, true),
+                llamaLike(1, 4, false),
+                qwenLikeParallel());
+    }
+
+    /** GPT-NeoX's pieces: LayerNorm, rotary on half of each head, parallel attention and MLP, exact GELU. */
+    static ModelConfig neoxLike() {
+        return new ModelConfig(3, 16, 4, 4, 24, 23, 12, "gelu", "LN", false, "rotary", 1e-5, null, "test-neox",
+                null, 2, 10000.0, true, null, null, null, null, null, null, null);
+    }
+
+    /**
+     * Llama's pieces: RMSNorm, full rotary, grouped-query attention with {@code kv} key-value heads, a SwiGLU MLP, a
+     * sliding window, and optionally Llama 3's scaling (wavelengths 6.3 and 628 against 8 / 4 and 8 / 1: one
+     * frequency in the blended band, one slowed).
+     */
+    static ModelConfig llamaLike(int kv, int window, boolean llama3) {
+        return new ModelConfig(3, 16, 4, 4, 24, 23, 12, "silu", "RMS", false, "rotary", 1e-6, null,
+                "test-llama-kv" + kv, kv, null, 10000.0, null, true, window, llama3 ? true : null,
+                llama3 ? 8.0 : null, llama3 ? 1.0 : null, llama3 ? 4.0 : null, llama3 ? 8 : null);
+    }
+
+    /** Every new piece at once, under a parameter-free RMSNorm: grouped, rotary, gated and parallel. */
+    static ModelConfig qwenLikeParallel() {
+        return new ModelConfig(3, 16, 4, 4, 24, 23, 12, "silu", "RMSPre", false, "rotary", 1e-6, null,
+                "test-rmspre-parallel", 2, null, 1e6, true, true, null, null, null, null, null, null);
     }
 
     private static ModelConfig config(String norm, boolean attnOnly, String act) {
