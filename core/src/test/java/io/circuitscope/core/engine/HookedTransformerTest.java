@@ -570,6 +570,41 @@ class HookedTransformerTest {
         }
     }
 
+    /**
+     * Grouped keys and values stay one per key-value head while only query inputs are patched, and become one per
+     * query head (TransformerLens's ungrouped attention) once a key input is; either way the logits are the oracle's.
+     */
+    @Test
+    void groupedKeysAreUngroupedOnlyWhenAKeyOrValueInputIsPatched() {
+        ModelConfig cfg = llamaLike(2, 3, true);
+        ModelWeights w = RandomWeights.dense(cfg, 31, 0.3);
+        int[][] clean = tokens(21);
+        int[][] corrupt = tokens(22);
+        ReferenceTransformer ref = new ReferenceTransformer(w);
+        Map<String, DoubleTensor> corruptRef = new HashMap<>();
+        ref.logits(corrupt, (name, v) -> {
+            corruptRef.put(name, v);
+            return v;
+        });
+        for (String input : List.of(HookNames.qInput(1), HookNames.kInput(1))) {
+            Map<String, DoubleTensor> seen = new HashMap<>();
+            DoubleTensor expected = ref.logits(clean, (name, v) -> {
+                seen.put(name, v);
+                return name.equals(input) ? replaceHead(v, corruptRef.get(name), 3, 2) : v;
+            });
+            try (HookedTransformer model = HookedTransformer.load(w); NDManager out = model.manager().newSubManager()) {
+                NDArray source = model.run(out, corrupt, RunOptions.builder().cache(input).build()).cache().get(input);
+                ForwardResult r = model.run(out, clean, RunOptions.builder()
+                        .patch(input, ActivationPatch.replaceHeads(source, 2, 3)).cache(HookNames.k(1)).build());
+                assertClose(expected, r.logits(), "logits with " + input + " patched");
+                long keyHeads = input.equals(HookNames.qInput(1)) ? cfg.kvHeads() : cfg.nHeads();
+                assertEquals(new ai.djl.ndarray.types.Shape(BATCH, POS, keyHeads, cfg.dHead()),
+                        r.cache().get(HookNames.k(1)).getShape(), "hook_k with " + input + " patched");
+                assertClose(seen.get(HookNames.k(1)), r.cache().get(HookNames.k(1)), "hook_k");
+            }
+        }
+    }
+
     static void assertClose(DoubleTensor expected, NDArray actual, String what) {
         long[] s = actual.getShape().getShape();
         int[] shape = new int[s.length];
