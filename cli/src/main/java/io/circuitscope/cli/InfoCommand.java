@@ -40,8 +40,13 @@ final class InfoCommand implements Callable<Integer> {
         out.printf(Locale.ROOT, "model            %s%n", m.source());
         out.printf(Locale.ROOT, "layers           %d%n", c.nLayers());
         out.printf(Locale.ROOT, "d_model          %d%n", c.dModel());
-        out.printf(Locale.ROOT, "heads            %d x d_head %d%n", c.nHeads(), c.dHead());
-        out.printf(Locale.ROOT, "mlp              %s%n", c.hasMlp() ? "d_mlp " + c.mlpWidth() + ", " + c.actFn() : "none (attn-only)");
+        out.printf(Locale.ROOT, "heads            %d x d_head %d%s%n", c.nHeads(), c.dHead(),
+                c.grouped() ? " (grouped: " + c.kvHeads() + " key-value heads)" : "");
+        out.printf(Locale.ROOT, "mlp              %s%n", c.hasMlp() ? "d_mlp " + c.mlpWidth() + ", " + c.actFn()
+                + (c.gated() ? ", gated" : "") + (c.parallel() ? ", parallel to attention" : "") : "none (attn-only)");
+        out.printf(Locale.ROOT, "positions        %s%n", positions(c));
+        out.printf(Locale.ROOT, "attention        causal%s%n",
+                c.windowSize() == null ? "" : ", sliding window of " + c.windowSize());
         out.printf(Locale.ROOT, "normalization    %s%n", c.normalizationType() == null ? "none" : c.normalizationType());
         out.printf(Locale.ROOT, "vocabulary       %d%n", c.dVocab());
         out.printf(Locale.ROOT, "context          %d%n", c.nCtx());
@@ -54,5 +59,19 @@ final class InfoCommand implements Callable<Integer> {
                     .writeValueAsString(m.modelCard().get()));
         }
         return 0;
+    }
+
+    private static String positions(io.circuitscope.core.model.ModelConfig c) {
+        if (!c.rotary()) {
+            return "learned (W_pos)";
+        }
+        String dims = c.rotaryDims() == c.dHead() ? "all " + c.dHead() : c.rotaryDims() + " of " + c.dHead();
+        return String.format(Locale.ROOT, "rotary on %s dims, base %s%s", dims, stripZero(c.rotaryTheta()),
+                c.ntkByParts() ? ", llama3 scaling x" + stripZero(c.ntkByPartsFactor()) + " from "
+                        + c.ntkOriginalCtxLen() : "");
+    }
+
+    private static String stripZero(double v) {
+        return v == Math.rint(v) ? String.valueOf((long) v) : String.valueOf(v);
     }
 }

@@ -55,6 +55,7 @@ final class IoiMeasurements {
     final ModelRun clean;
     private final Tensor unembed;
     private final Tensor lnWeight;
+    private final boolean centred;
 
     IoiMeasurements(DetectionContext context) {
         this.context = context;
@@ -83,7 +84,10 @@ final class IoiMeasurements {
             controlNames[b] = r;
         }
         unembed = context.weights().parameter("unembed.W_U");
-        lnWeight = shape.normalization().equals("LN") ? context.weights().parameter("ln_final.w") : null;
+        boolean learned = shape.normalization().equals("LN") || shape.normalization().equals("RMS");
+        lnWeight = learned ? context.weights().parameter("ln_final.w") : null;
+        // RMSNorm scales without centring, so a head's output reaches the logits uncentred.
+        centred = shape.normalization().startsWith("LN");
 
         clean = context.run(tokens, hooks(shape, true, true));
         Tensor logits = clean.logits();
@@ -176,7 +180,7 @@ final class IoiMeasurements {
                     }
                     double s = 0;
                     for (int j = 0; j < d; j++) {
-                        s += (scale == null ? r[j] : (r[j] - mean)) * direction[j];
+                        s += (centred ? r[j] - mean : r[j]) * direction[j];
                     }
                     if (scale != null) {
                         s /= scale.get(b, p.endPos(), 0);

@@ -26,7 +26,7 @@ public final class DiscoveryJob {
     /** The computation graph of a loaded model. */
     public static ComputationGraph graphOf(LoadedModel model) {
         var c = model.config();
-        return new ComputationGraph(c.nLayers(), c.nHeads(), c.hasMlp(), false, c.dModel());
+        return new ComputationGraph(c.nLayers(), c.nHeads(), c.hasMlp(), c.hasMlp() && c.parallel(), c.dModel());
     }
 
     /** The task's examples for a model, drawn from the seed, so the same seed draws the same examples. */

@@ -68,6 +68,8 @@ public final class EngineDetectionContext implements DetectionContext {
                 model.bosTokenId().orElse(-1), c.attnOnly(), switch (c.normalization()) {
                     case LN -> "LN";
                     case LN_PRE -> "LNPre";
+                    case RMS -> "RMS";
+                    case RMS_PRE -> "RMSPre";
                     case NONE -> "none";
                 });
     }

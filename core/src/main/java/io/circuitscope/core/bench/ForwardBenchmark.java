@@ -111,14 +111,17 @@ public final class ForwardBenchmark {
         return best;
     }
 
-    /** Multiply-adds of the matmuls of one forward pass, counted as 2 flops each. */
+    /**
+     * Multiply-adds of the matmuls of one forward pass, counted as 2 flops each: queries and outputs per query head,
+     * keys and values per key-value head, and two or (gated) three MLP projections.
+     */
     static double forwardFlops(ModelConfig c, int batch, int pos) {
         double tokens = (double) batch * pos;
         double d = c.dModel();
-        double perLayer = 2 * tokens * 4.0 * d * c.nHeads() * c.dHead()
+        double perLayer = 2 * tokens * 2.0 * d * (c.nHeads() + c.kvHeads()) * c.dHead()
                 + 2 * 2 * (double) batch * c.nHeads() * pos * pos * c.dHead();
         if (c.hasMlp()) {
-            perLayer += 2 * tokens * 2.0 * d * c.mlpWidth();
+            perLayer += 2 * tokens * (c.gated() ? 3.0 : 2.0) * d * c.mlpWidth();
         }
         return c.nLayers() * perLayer + 2 * tokens * d * c.dVocab();
     }
@@ -145,7 +148,7 @@ public final class ForwardBenchmark {
         try (NDManager m = EngineBootstrap.pytorch().newBaseManager()) {
             NDArray x = m.randomNormal(new Shape(tokens, c.dModel()));
             NDArray z = m.randomNormal(new Shape(tokens, hd));
-            NDArray wQkv = m.randomNormal(new Shape(c.dModel(), 3 * hd));
+            NDArray wQkv = m.randomNormal(new Shape(c.dModel(), hd + 2L * c.kvHeads() * c.dHead()));
             NDArray wO = m.randomNormal(new Shape(hd, c.dModel()));
             NDArray q = m.randomNormal(new Shape(batch, c.nHeads(), pos, c.dHead()));
             NDArray kT = m.randomNormal(new Shape(batch, c.nHeads(), c.dHead(), pos));
@@ -162,6 +165,9 @@ public final class ForwardBenchmark {
                     attached(z.matMul(wO), s);
                     if (wIn != null) {
                         attached(x.matMul(wIn), s);
+                        if (c.gated()) {
+                            attached(x.matMul(wIn), s);
+                        }
                         attached(h.matMul(wOut), s);
                     }
                 }

@@ -8,11 +8,15 @@ import java.util.function.Function;
 public enum CheckpointLayout {
     /** Hugging Face GPT-2: {@code model_type: "gpt2"}. */
     HF_GPT2(HfGpt2Checkpoint::parameters),
+    /** Hugging Face GPT-NeoX (Pythia): {@code model_type: "gpt_neox"}. */
+    HF_GPT_NEOX(HfGptNeoxCheckpoint::parameters),
+    /** Hugging Face Llama, Mistral and Qwen2: {@code model_type} "llama", "mistral" or "qwen2". */
+    HF_LLAMA(HfLlamaCheckpoint::parameters),
     /** TransformerLens field names, no {@code model_type}. */
     NATIVE(NativeCheckpoint::parameters);
 
     /** The {@code model_type} values this engine loads. */
-    public static final String SUPPORTED_MODEL_TYPES = "gpt2";
+    public static final String SUPPORTED_MODEL_TYPES = "gpt2, gpt_neox, llama, mistral, qwen2";
 
     private final Function<Path, ParameterSource> loader;
 
@@ -31,6 +35,12 @@ public enum CheckpointLayout {
             if ("gpt2".equals(type)) {
                 return HF_GPT2;
             }
+            if ("gpt_neox".equals(type)) {
+                return HF_GPT_NEOX;
+            }
+            if ("llama".equals(type) || "mistral".equals(type) || "qwen2".equals(type)) {
+                return HF_LLAMA;
+            }
             throw new CheckpointException(config.file() + ": model_type " + config.node("model_type")
                     + " is not supported (supported: " + SUPPORTED_MODEL_TYPES
                     + "; a native TransformerLens config has no model_type)");
@@ -40,6 +50,11 @@ public enum CheckpointLayout {
         }
         throw new CheckpointException(config.file() + ": has no model_type and is not a TransformerLens config"
                 + " (no n_layers or d_model); supported model_type values: " + SUPPORTED_MODEL_TYPES);
+    }
+
+    /** True for the layouts Hugging Face writes, which come with HF tokenizer files. */
+    public boolean isHuggingFace() {
+        return this != NATIVE;
     }
 
     /** The config of a directory in this layout, read and checked now, and its weights, streamed on demand. */

@@ -12,15 +12,44 @@ import java.nio.file.Path;
 final class ConfigJson {
     private final Path file;
     private final JsonNode root;
+    private final String path;
 
-    private ConfigJson(Path file, JsonNode root) {
+    private ConfigJson(Path file, JsonNode root, String path) {
         this.file = file;
         this.root = root;
+        this.path = path;
     }
 
     static ConfigJson read(Path file) {
         InputFile.requireRegular(file, "a checkpoint directory needs config.json");
-        return new ConfigJson(file, StrictJson.readObject(file, StrictJson.SMALL_FILE_LIMIT));
+        return new ConfigJson(file, StrictJson.readObject(file, StrictJson.SMALL_FILE_LIMIT), "");
+    }
+
+    /**
+     * The JSON object at {@code key}, read with the same strictness and its fields named {@code key.field} in
+     * messages; null when the key is absent or null.
+     */
+    ConfigJson object(String key) {
+        JsonNode n = root.get(key);
+        if (n == null || n.isNull()) {
+            return null;
+        }
+        if (!n.isObject()) {
+            throw wrongType(key, "a JSON object", n);
+        }
+        return new ConfigJson(file, n, path + key + ".");
+    }
+
+    /** The name of {@code key} as messages show it, with the path of the object it is in. */
+    String name(String key) {
+        return path + key;
+    }
+
+    /** The keys of this object, in file order. */
+    java.util.List<String> keys() {
+        java.util.List<String> keys = new java.util.ArrayList<>();
+        root.fieldNames().forEachRemaining(keys::add);
+        return keys;
     }
 
     Path file() {
@@ -62,7 +91,7 @@ final class ConfigJson {
     int positiveInt(String key) {
         Integer value = optionalInt(key);
         if (value == null) {
-            throw new CheckpointException(file + ": missing required field \"" + key + "\"");
+            throw new CheckpointException(file + ": missing required field \"" + name(key) + "\"");
         }
         if (value <= 0) {
             throw wrongType(key, "a positive integer", root.get(key));
@@ -99,6 +128,6 @@ final class ConfigJson {
     }
 
     CheckpointException wrongType(String key, String expected, JsonNode got) {
-        return new CheckpointException(file + ": field \"" + key + "\" must be " + expected + ", got " + got);
+        return new CheckpointException(file + ": field \"" + name(key) + "\" must be " + expected + ", got " + got);
     }
 }

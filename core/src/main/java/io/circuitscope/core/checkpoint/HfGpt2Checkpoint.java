@@ -6,7 +6,6 @@ import io.circuitscope.core.model.ModelConfig;
 import io.circuitscope.core.model.ModelWeights;
 import io.circuitscope.core.model.ParameterSink;
 import io.circuitscope.core.model.ParameterSource;
-import io.circuitscope.core.model.TensorFill;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.regex.Pattern;
@@ -94,13 +93,12 @@ public final class HfGpt2Checkpoint {
     private static void stream(Path dir, Path file, ModelConfig cfg, boolean tied, ParameterSink sink) {
         try (SafetensorsFile st = SafetensorsFile.open(file)) {
             TensorInventory inventory = new TensorInventory(st, file.toString());
-            String prefix = st.names().contains("transformer.wte.weight") ? "transformer." : "";
-            Reader r = new Reader(inventory, prefix);
+            HfTensorReader r = new HfTensorReader(inventory, "transformer.", "wte.weight");
             int d = cfg.dModel();
             int h = cfg.nHeads();
             int dh = cfg.dHead();
             int mlp = cfg.mlpWidth();
-            FloatTensor separateUnembedding = embeddings(inventory, r, tied, cfg, file, sink);
+            r.embeddings(sink, "wte.weight", "lm_head.weight", tied, cfg, dir.resolve("config.json").toString());
             r.pass(sink, "pos_embed.W_pos", "wpe.weight", cfg.nCtx(), d);
             for (int l = 0; l < cfg.nLayers(); l++) {
                 String hf = "h." + l + ".";
@@ -127,42 +125,8 @@ public final class HfGpt2Checkpoint {
             }
             r.pass(sink, "ln_final.w", "ln_f.weight", d);
             r.pass(sink, "ln_final.b", "ln_f.bias", d);
-            if (separateUnembedding == null) {
-                sink.acceptTranspose("unembed.W_U", "embed.W_E");
-            } else {
-                sink.accept("unembed.W_U", separateUnembedding.transpose2d());
-            }
-            sink.accept("unembed.b_U", FloatTensor.zeros(cfg.dVocab()));
             inventory.requireAllUsed(HfGpt2Checkpoint::isMaskBuffer, dir.resolve("config.json"), "check n_layer");
         }
-    }
-
-    /**
-     * Streams wte as W_E and returns lm_head as transformers would end up with it, or null when it is wte itself.
-     * When tied, transformers replaces any stored lm_head by wte, so a stored one that differs is ambiguous and
-     * refused; when untied, lm_head must be there.
-     */
-    private static FloatTensor embeddings(TensorInventory inventory, Reader r, boolean tied, ModelConfig cfg,
-                                          Path file, ParameterSink sink) {
-        int[] shape = {cfg.dVocab(), cfg.dModel()};
-        // HF stores lm_head at the top level even when the body carries the transformer. prefix.
-        boolean stored = inventory.contains("lm_head.weight");
-        if (!stored && !tied) {
-            throw new CheckpointException(file + ": missing tensor 'lm_head.weight' (expected shape ["
-                    + cfg.dVocab() + ", " + cfg.dModel() + "]): config.json sets tie_word_embeddings to false");
-        }
-        if (!stored || !tied) {
-            r.pass(sink, "embed.W_E", "wte.weight", shape);
-            return stored ? inventory.read("lm_head.weight", shape) : null;
-        }
-        FloatTensor wte = r.read("wte.weight", shape);
-        if (!Arrays.equals(inventory.read("lm_head.weight", shape).data(), wte.data())) {
-            throw new CheckpointException(file + ": tensor 'lm_head.weight' differs from 'wte.weight', but config.json"
-                    + " ties them (tie_word_embeddings is true or absent), so transformers would ignore it; set"
-                    + " tie_word_embeddings to false to use it");
-        }
-        sink.accept("embed.W_E", wte);
-        return null;
     }
 
     /** GPT-2's causal-mask buffers, which Hub checkpoints carry and transformers ignores. */
@@ -181,21 +145,5 @@ public final class HfGpt2Checkpoint {
             }
         }
         return new FloatTensor(dst, h, d, dh);
-    }
-
-    /** Reads body tensors under the detected key prefix. */
-    private record Reader(TensorInventory file, String prefix) {
-        FloatTensor read(String name, int... shape) {
-            return file.read(prefix + name, shape);
-        }
-
-        TensorFill fill(String name, int... shape) {
-            return file.fill(prefix + name, shape);
-        }
-
-        /** Streams a tensor stored exactly as TransformerLens holds it, straight to the sink. */
-        void pass(ParameterSink sink, String tlName, String name, int... shape) {
-            sink.accept(tlName, shape, fill(name, shape));
-        }
     }
 }

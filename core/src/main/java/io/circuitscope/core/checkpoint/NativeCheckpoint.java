@@ -18,9 +18,9 @@ import java.util.Map;
  */
 public final class NativeCheckpoint {
     /** TransformerLens flags that change the forward pass in ways this engine does not implement. */
-    private static final List<String> UNSUPPORTED_FLAGS = List.of("parallel_attn_mlp", "gated_mlp", "final_rms",
-            "use_local_attn", "scale_attn_by_inverse_layer_idx", "use_qk_norm", "post_embedding_ln",
-            "use_normalization_before_and_after");
+    private static final List<String> UNSUPPORTED_FLAGS = List.of("scale_attn_by_inverse_layer_idx", "use_qk_norm",
+            "post_embedding_ln", "use_normalization_before_and_after", "rotary_adjacent_pairs",
+            "use_hook_mlp_in", "original_architecture_uses_fused_qkv");
 
     private NativeCheckpoint() {
     }
@@ -41,10 +41,21 @@ public final class NativeCheckpoint {
         Integer dMlp = json.optionalInt("d_mlp");
         // Absent means TransformerLens's default "LN"; an explicit null means no normalization, as in TransformerLens.
         String normalization = json.present("normalization_type") ? json.text("normalization_type", null) : "LN";
+        // TransformerLens writes every field; the rotary ones mean something only in a rotary model.
+        boolean rotary = ModelConfig.ROTARY.equals(json.text("positional_embedding_type", "standard"));
+        boolean ntk = rotary && json.flag("use_NTK_by_parts_rope", false);
+        Integer kvHeads = json.optionalInt("n_key_value_heads");
         ModelConfig cfg = new ModelConfig(nLayers, dModel, nHeads, dHead, dMlp, dVocab, nCtx,
                 json.text("act_fn", null), normalization, attnOnly,
                 json.text("positional_embedding_type", "standard"), json.number("eps", 1e-5),
-                json.optionalInt("bos_token_id"), json.text("model_name", null));
+                json.optionalInt("bos_token_id"), json.text("model_name", null),
+                kvHeads == null || kvHeads == nHeads ? null : kvHeads, rotary ? json.optionalInt("rotary_dim") : null,
+                rotary ? optionalNumber(json, "rotary_base") : null, json.flag("parallel_attn_mlp", false) ? true : null,
+                json.flag("gated_mlp", false) ? true : null, localWindow(json),
+                ntk ? true : null, ntk ? optionalNumber(json, "NTK_by_parts_factor") : null,
+                ntk ? optionalNumber(json, "NTK_by_parts_low_freq_factor") : null,
+                ntk ? optionalNumber(json, "NTK_by_parts_high_freq_factor") : null,
+                ntk ? json.optionalInt("NTK_original_ctx_len") : null);
         List<String> problems = new ArrayList<>(cfg.problems());
         problems.addAll(unsupportedFeatures(json, cfg));
         if (!problems.isEmpty()) {
@@ -84,16 +95,39 @@ public final class NativeCheckpoint {
         if (json.has("num_experts")) {
             p.add("num_experts (mixture of experts) is not supported");
         }
-        Integer kvHeads = json.optionalInt("n_key_value_heads");
-        if (kvHeads != null && kvHeads != cfg.nHeads()) {
-            p.add("grouped-query attention (n_key_value_heads " + kvHeads + " != n_heads " + cfg.nHeads()
-                    + ") is not supported");
+        if (json.flag("final_rms", false) && !cfg.normalization().isRms()) {
+            p.add("final_rms = true with normalization_type " + cfg.normalizationType() + " is not supported");
         }
         Integer vocabOut = json.optionalInt("d_vocab_out");
         if (vocabOut != null && vocabOut != -1 && vocabOut != cfg.dVocab()) {
             p.add("d_vocab_out " + vocabOut + " differs from d_vocab " + cfg.dVocab() + ", which is not supported");
         }
         return p;
+    }
+
+    private static Double optionalNumber(ConfigJson json, String key) {
+        return json.has(key) ? json.number(key, 0) : null;
+    }
+
+    /**
+     * TransformerLens's local attention: the window every layer uses when use_local_attn is set and attn_types
+     * makes every layer local; a model that mixes local and global layers is refused, the window being one setting.
+     */
+    private static Integer localWindow(ConfigJson json) {
+        if (!json.flag("use_local_attn", false)) {
+            return null;
+        }
+        Integer window = json.optionalInt("window_size");
+        com.fasterxml.jackson.databind.JsonNode types = json.node("attn_types");
+        boolean allLocal = types != null && types.isArray() && !types.isEmpty();
+        for (int i = 0; allLocal && i < types.size(); i++) {
+            allLocal = "local".equals(types.get(i).asText());
+        }
+        if (window == null || !allLocal) {
+            throw new CheckpointException(json.file() + ": use_local_attn = true is supported only with window_size"
+                    + " and attn_types \"local\" for every layer");
+        }
+        return window;
     }
 
     /**
@@ -115,7 +149,7 @@ public final class NativeCheckpoint {
                     sink.accept(e.getKey(), e.getValue(), inventory.fill(e.getKey(), e.getValue()));
                 }
                 inventory.requireAllUsed(name -> false, dir.resolve("config.json"),
-                        "check n_layers, normalization_type and attn_only");
+                        "check n_layers, normalization_type, attn_only, n_key_value_heads and gated_mlp");
             }
         });
     }

@@ -5,8 +5,11 @@ import io.circuitscope.core.model.TensorFill;
 import java.nio.FloatBuffer;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.function.Predicate;
 
@@ -17,17 +20,44 @@ import java.util.function.Predicate;
 final class TensorInventory {
     private static final int NAMES_SHOWN = 8;
 
-    private final SafetensorsFile file;
+    private final Map<String, SafetensorsFile> fileOf = new LinkedHashMap<>();
+    private final Map<String, String> labelOf = new HashMap<>();
     private final String label;
     private final Set<String> used = new HashSet<>();
 
     TensorInventory(SafetensorsFile file, String label) {
-        this.file = file;
+        this(List.of(file), List.of(label), label);
+    }
+
+    /**
+     * The tensors of several files (a sharded checkpoint), each named in messages by its own label; the whole is
+     * {@code label}. A tensor stored in two files is an error, as transformers would have to pick one.
+     */
+    TensorInventory(List<SafetensorsFile> files, List<String> labels, String label) {
         this.label = label;
+        for (int i = 0; i < files.size(); i++) {
+            for (String name : files.get(i).names()) {
+                if (fileOf.putIfAbsent(name, files.get(i)) != null) {
+                    throw new CheckpointException(labels.get(i) + ": tensor '" + name + "' is also stored in "
+                            + labelOf.get(name) + "; each tensor must be stored once");
+                }
+                labelOf.put(name, labels.get(i));
+            }
+        }
+    }
+
+    /** The checkpoint as messages name it: its file, or its shard index. */
+    String label() {
+        return label;
     }
 
     boolean contains(String name) {
-        return file.names().contains(name);
+        return fileOf.containsKey(name);
+    }
+
+    /** Every stored tensor name. */
+    Set<String> names() {
+        return fileOf.keySet();
     }
 
     /** Reads tensor {@code name} with exactly {@code shape}, checks its values are finite, and marks it used. */
@@ -44,12 +74,17 @@ final class TensorInventory {
     TensorFill fill(String name, int... shape) {
         return out -> {
             int start = out.position();
+            SafetensorsFile file = fileOf.get(name);
+            if (file == null) {
+                throw new CheckpointException(label + ": missing tensor '" + name + "' (expected shape "
+                        + java.util.Arrays.toString(shape) + ")");
+            }
             file.readInto(name, shape, out);
             for (int i = start; i < out.position(); i++) {
                 float v = out.get(i);
                 // No trained weight is NaN or infinite; one that is means damaged data, and every logit would follow.
                 if (!Float.isFinite(v)) {
-                    throw new CheckpointException(label + ": tensor '" + name + "' holds " + v + " at flat index "
+                    throw new CheckpointException(labelOf.get(name) + ": tensor '" + name + "' holds " + v + " at flat index "
                             + (i - start) + "; model weights must be finite, so the data is damaged");
                 }
             }
@@ -65,7 +100,7 @@ final class TensorInventory {
      */
     void requireAllUsed(Predicate<String> ignorable, Path config, String hint) {
         List<String> unused = new ArrayList<>();
-        for (String name : file.names()) {
+        for (String name : fileOf.keySet()) {
             if (!used.contains(name) && !ignorable.test(name)) {
                 unused.add(name);
             }

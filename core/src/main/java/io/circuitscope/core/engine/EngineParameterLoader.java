@@ -26,7 +26,7 @@ import java.util.regex.Pattern;
 // gets to it, so a model built that way would keep a second, collector-paced claim on memory. Instead each tensor is
 // written into one reused staging buffer, wrapped without a copy, and cloned by libtorch, which owns the clone.
 final class EngineParameterLoader implements ParameterSink {
-    private static final Pattern INPUT_PROJECTION = Pattern.compile("blocks\\.\\d+\\.attn\\.W_[QKV]");
+    private static final Pattern INPUT_PROJECTION = Pattern.compile("blocks\\.\\d+\\.attn\\._?W_[QKV]");
     private final NDManager manager;
     private final Map<String, int[]> layout;
     private final Map<String, NDArray> params = new HashMap<>();
@@ -80,9 +80,12 @@ final class EngineParameterLoader implements ParameterSink {
         long h = weight.getShape().get(0);
         long d = weight.getShape().get(1);
         long e = weight.getShape().get(2);
+        // reshape copies only when it must: with a single head the transpose is already contiguous, and the "wide"
+        // matrix would be a view of the staging buffer that the next parameter overwrites, so it is copied here.
         try (NDArray dFirst = weight.transpose(1, 0, 2);
-             NDArray wide = dFirst.reshape(d, h * e);
-             NDArray split = wide.reshape(d, h, e)) {
+             NDArray reshaped = dFirst.reshape(d, h * e);
+             NDArray wide = h == 1 ? reshaped.duplicate() : null;
+             NDArray split = (wide == null ? reshaped : wide).reshape(d, h, e)) {
             // The view keeps the storage alive after the handles it came from are closed.
             return split.transpose(1, 0, 2);
         }

@@ -16,12 +16,16 @@ final class ForwardPass {
     private final RunOptions options;
     private final Map<String, NDArray> cached = new LinkedHashMap<>();
     private final Map<String, NDArray> gradientLeaves = new LinkedHashMap<>();
+    private final RotaryEmbedding rotary;
+    private NDArray[] rotaryTables;
 
-    ForwardPass(ModelConfig config, Map<String, NDArray> params, NDManager scope, RunOptions options) {
+    ForwardPass(ModelConfig config, Map<String, NDArray> params, NDManager scope, RunOptions options,
+                RotaryEmbedding rotary) {
         this.config = config;
         this.params = params;
         this.scope = scope;
         this.options = options;
+        this.rotary = rotary;
     }
 
     /** The scope every array of this pass lands in. */
@@ -42,11 +46,14 @@ final class ForwardPass {
         return unembed(blocks(embed(ids), 0));
     }
 
-    /** hook_embed + hook_pos_embed: the residual stream entering layer 0. */
+    /** hook_embed + hook_pos_embed (hook_embed alone in a rotary model): the residual stream entering layer 0. */
     NDArray embed(NDArray ids) {
         long batch = ids.getShape().get(0);
         long pos = ids.getShape().get(1);
         NDArray embed = hook(HookNames.EMBED, param("embed.W_E").get(ids));
+        if (config.rotary()) {
+            return embed;
+        }
         NDArray posEmbed = param("pos_embed.W_pos").get("0:" + pos).expandDims(0)
                 .broadcast(batch, pos, config.dModel());
         if (options.caches(HookNames.POS_EMBED) || options.intervenes(HookNames.POS_EMBED)) {
@@ -115,32 +122,67 @@ final class ForwardPass {
     private NDArray block(int l, NDArray residIn, NDArray mask) {
         String p = "blocks." + l + ".";
         NDArray resid = hook(HookNames.residPre(l), residIn);
+        boolean kvSplit = options.intervenes(HookNames.kInput(l)) || options.intervenes(HookNames.vInput(l));
         NDArray attnOut;
-        if (options.intervenes(HookNames.qInput(l)) || options.intervenes(HookNames.kInput(l))
-                || options.intervenes(HookNames.vInput(l))) {
+        if (options.intervenes(HookNames.qInput(l)) || kvSplit) {
             // Split inputs: each head reads its own (possibly patched) copy of the stream, normalized separately.
+            // Keys and values of a grouped model stay grouped unless their own inputs are split.
             NDArray copies = perHeadCopies(resid);
-            attnOut = attentionFromInputs(l, hook(HookNames.qInput(l), copies), hook(HookNames.kInput(l), copies),
-                    hook(HookNames.vInput(l), copies), mask, false).out();
+            NDArray qInput = hook(HookNames.qInput(l), copies);
+            if (kvSplit || !config.grouped()) {
+                attnOut = attentionFromInputs(l, qInput, hook(HookNames.kInput(l), copies),
+                        hook(HookNames.vInput(l), copies), mask, false).out();
+            } else {
+                cacheInputCopies(resid, HookNames.kInput(l), HookNames.vInput(l));
+                NDArray q = TensorOps.projectPerHead(norm(qInput, p + "ln1"), param(p + "attn.W_Q"),
+                        param(p + "attn.b_Q"));
+                NDArray normed = norm(resid, p + "ln1");
+                attnOut = attentionFromQkv(l, q, projectStoredKeyValue(normed, l, "K"),
+                        projectStoredKeyValue(normed, l, "V"), mask, false).out();
+            }
         } else {
             // The per-head copies are all equal, so caching them keeps one shared normalization and projection.
-            for (String input : new String[] {HookNames.qInput(l), HookNames.kInput(l), HookNames.vInput(l)}) {
-                if (options.caches(input)) {
-                    cached.put(input, perHeadCopies(resid));
-                }
-            }
+            cacheInputCopies(resid, HookNames.qInput(l), HookNames.kInput(l), HookNames.vInput(l));
             NDArray normed = norm(resid, p + "ln1");
             attnOut = attentionFromQkv(l, TensorOps.projectShared(normed, param(p + "attn.W_Q"), param(p + "attn.b_Q")),
-                    TensorOps.projectShared(normed, param(p + "attn.W_K"), param(p + "attn.b_K")),
-                    TensorOps.projectShared(normed, param(p + "attn.W_V"), param(p + "attn.b_V")), mask, false).out();
+                    projectStoredKeyValue(normed, l, "K"), projectStoredKeyValue(normed, l, "V"), mask, false).out();
         }
         if (!config.hasMlp()) {
             return hook(HookNames.residPost(l), resid.add(attnOut));
+        }
+        if (config.parallel()) {
+            // Attention and MLP both read resid_pre; TransformerLens's mlp_in is a copy here too.
+            NDArray mlpIn = hook(HookNames.mlpIn(l), options.patches(HookNames.mlpIn(l)) ? resid.duplicate() : resid);
+            NDArray mlpOut = mlp(l, mlpIn);
+            return hook(HookNames.residPost(l), TensorOps.addToFresh(resid.add(attnOut), mlpOut));
         }
         NDArray mid = hook(HookNames.residMid(l), resid.add(attnOut));
         // TransformerLens clones here too: a patch on mlp_in must never reach the residual stream through mid.
         NDArray mlpIn = hook(HookNames.mlpIn(l), options.patches(HookNames.mlpIn(l)) ? mid.duplicate() : mid);
         return hook(HookNames.residPost(l), mid.add(mlp(l, mlpIn)));
+    }
+
+    private void cacheInputCopies(NDArray resid, String... inputs) {
+        for (String input : inputs) {
+            if (options.caches(input)) {
+                cached.put(input, perHeadCopies(resid));
+            }
+        }
+    }
+
+    /** Keys or values ({@code which} K or V) of every stored key-value head from the shared normalized stream. */
+    private NDArray projectStoredKeyValue(NDArray normed, int l, String which) {
+        String a = "blocks." + l + ".attn." + (config.grouped() ? "_" : "");
+        return TensorOps.projectShared(normed, param(a + "W_" + which), param(a + "b_" + which));
+    }
+
+    /**
+     * A key or value parameter ({@code W_K}, {@code b_K}, {@code W_V} or {@code b_V}) of layer l once per query
+     * head, for the given heads or all of them: a grouped model's shared rows repeated for each head that reads them.
+     */
+    private NDArray keyValue(int l, String name, long[] heads) {
+        String stored = "blocks." + l + ".attn." + (config.grouped() ? "_" : "") + name;
+        return KeyValueHeads.forQueryHeads(config, scope, param(stored), heads);
     }
 
     /**
@@ -152,8 +194,8 @@ final class ForwardPass {
         String p = "blocks." + l + ".";
         String ln1 = p + "ln1";
         NDArray q = TensorOps.projectPerHead(norm(qInput, ln1), param(p + "attn.W_Q"), param(p + "attn.b_Q"));
-        NDArray k = TensorOps.projectPerHead(norm(kInput, ln1), param(p + "attn.W_K"), param(p + "attn.b_K"));
-        NDArray v = TensorOps.projectPerHead(norm(vInput, ln1), param(p + "attn.W_V"), param(p + "attn.b_V"));
+        NDArray k = TensorOps.projectPerHead(norm(kInput, ln1), keyValue(l, "W_K", null), keyValue(l, "b_K", null));
+        NDArray v = TensorOps.projectPerHead(norm(vInput, ln1), keyValue(l, "W_V", null), keyValue(l, "b_V", null));
         return attentionFromQkv(l, q, k, v, mask, perHead);
     }
 
@@ -167,10 +209,14 @@ final class ForwardPass {
         NDArray idx = scope.create(heads);
         NDArray q = TensorOps.projectPerHead(norm(qInput, ln1), param(p + "attn.W_Q").get(idx),
                 param(p + "attn.b_Q").get(idx));
-        NDArray k = TensorOps.projectPerHead(norm(kInput, ln1), param(p + "attn.W_K").get(idx),
-                param(p + "attn.b_K").get(idx));
-        NDArray v = TensorOps.projectPerHead(norm(vInput, ln1), param(p + "attn.W_V").get(idx),
-                param(p + "attn.b_V").get(idx));
+        NDArray k = TensorOps.projectPerHead(norm(kInput, ln1), keyValue(l, "W_K", heads),
+                keyValue(l, "b_K", heads));
+        NDArray v = TensorOps.projectPerHead(norm(vInput, ln1), keyValue(l, "W_V", heads),
+                keyValue(l, "b_V", heads));
+        if (config.rotary()) {
+            q = rotary.apply(q, rotaryTables(q.getShape().get(1)));
+            k = rotary.apply(k, rotaryTables(k.getShape().get(1)));
+        }
         NDArray scores = TensorOps.scaleFresh(q.transpose(0, 2, 1, 3).matMul(k.transpose(0, 2, 3, 1)),
                 1.0 / Math.sqrt(config.dHead()));
         NDArray pattern = TensorOps.addToFresh(scores, mask).softmax(-1);
@@ -188,15 +234,29 @@ final class ForwardPass {
         NDArray q = hook(HookNames.q(l), qIn);
         NDArray k = hook(HookNames.k(l), kIn);
         NDArray v = hook(HookNames.v(l), vIn);
-        // [batch, head, pos, d_head] for batched attention over heads.
-        NDArray qh = q.transpose(0, 2, 1, 3);
+        if (config.rotary()) {
+            NDArray[] tables = rotaryTables(q.getShape().get(1));
+            q = hook(HookNames.rotQ(l), rotary.apply(q, tables));
+            k = hook(HookNames.rotK(l), rotary.apply(k, tables));
+        }
+        Shape qs = q.getShape();
+        long batch = qs.get(0);
+        long pos = qs.get(1);
+        long heads = qs.get(2);
+        long groups = k.getShape().get(2);
+        // Grouped keys and values are never repeated: the query heads of a group are stacked along the query axis,
+        // [batch, group, heads per group × pos, d_head], and multiply their group's keys in one matmul.
+        NDArray qh = q.transpose(0, 2, 1, 3).reshape(batch, groups, heads / groups * pos, config.dHead());
         NDArray kh = k.transpose(0, 2, 3, 1);
         NDArray vh = v.transpose(0, 2, 1, 3);
-        NDArray scores = TensorOps.scaleFresh(qh.matMul(kh), 1.0 / Math.sqrt(config.dHead()));
+        NDArray scores = TensorOps.scaleFresh(qh.matMul(kh).reshape(batch, heads, pos, pos),
+                1.0 / Math.sqrt(config.dHead()));
         scores = TensorOps.addToFresh(scores, mask);
         scores = hook(HookNames.attnScores(l), scores);
         NDArray pattern = hook(HookNames.pattern(l), scores.softmax(-1));
-        NDArray z = hook(HookNames.z(l), pattern.matMul(vh).transpose(0, 2, 1, 3));
+        NDArray mixed = pattern.reshape(batch, groups, heads / groups * pos, pos).matMul(vh)
+                .reshape(batch, heads, pos, config.dHead());
+        NDArray z = hook(HookNames.z(l), mixed.transpose(0, 2, 1, 3));
         String resultHook = HookNames.result(l);
         NDArray result = null;
         NDArray attnOut;
@@ -209,14 +269,34 @@ final class ForwardPass {
         return new AttentionResult(result, pattern, hook(HookNames.attnOut(l), attnOut));
     }
 
-    /** The MLP of layer l from its input hook_mlp_in [batch, pos, d_model]: ln2, W_in, activation, W_out. */
+    /**
+     * The MLP of layer l from its input hook_mlp_in [batch, pos, d_model]: ln2, then W_in, the activation and W_out,
+     * or for a gated MLP act(x W_gate) * (x W_in + b_in) before W_out.
+     */
     NDArray mlp(int l, NDArray mlpIn) {
         String p = "blocks." + l + ".";
-        NDArray pre = TensorOps.affine(norm(mlpIn, p + "ln2"), param(p + "mlp.W_in"), param(p + "mlp.b_in"));
-        pre = hook(HookNames.mlpPre(l), pre);
-        NDArray post = hook(HookNames.mlpPost(l), TensorOps.activation(pre, config.actFn()));
+        NDArray normed = norm(mlpIn, p + "ln2");
+        NDArray post;
+        if (config.gated()) {
+            NDArray pre = hook(HookNames.mlpPre(l), normed.matMul(param(p + "mlp.W_gate")));
+            NDArray linear = hook(HookNames.mlpPreLinear(l),
+                    TensorOps.affine(normed, param(p + "mlp.W_in"), param(p + "mlp.b_in")));
+            post = hook(HookNames.mlpPost(l), TensorOps.activation(pre, config.actFn()).mul(linear));
+        } else {
+            NDArray pre = hook(HookNames.mlpPre(l),
+                    TensorOps.affine(normed, param(p + "mlp.W_in"), param(p + "mlp.b_in")));
+            post = hook(HookNames.mlpPost(l), TensorOps.activation(pre, config.actFn()));
+        }
         NDArray mlpOut = TensorOps.affine(post, param(p + "mlp.W_out"), param(p + "mlp.b_out"));
         return hook(HookNames.mlpOut(l), mlpOut);
+    }
+
+    /** cos and sin for the pass's positions, made once per pass. */
+    private NDArray[] rotaryTables(long positions) {
+        if (rotaryTables == null || rotaryTables[0].getShape().get(1) != positions) {
+            rotaryTables = rotary.tables(scope, positions);
+        }
+        return rotaryTables;
     }
 
     /** The residual stream as one broadcast (not copied) view per head, [batch, pos, head, d_model]. */
@@ -228,28 +308,35 @@ final class ForwardPass {
     /**
      * The model's normalization under {@code prefix} (ln1, ln2 or ln_final) with its hook_scale and hook_normalized.
      * Only when hook_scale is patched is LayerNorm spelled out, so that the patched divisor is the one used; otherwise
-     * the fused kernel runs, and the scale is computed on the side only if it is cached.
+     * the fused kernel runs, and the scale is computed on the side only if it is cached. RMSNorm is always spelled
+     * out, as DJL has no kernel for it.
      */
     NDArray norm(NDArray x, String prefix) {
-        if (config.normalization() == ModelConfig.Normalization.NONE) {
+        ModelConfig.Normalization kind = config.normalization();
+        if (kind == ModelConfig.Normalization.NONE) {
             return x;
         }
-        boolean learned = config.normalization() == ModelConfig.Normalization.LN;
-        NDArray w = learned ? param(prefix + ".w") : null;
-        NDArray b = learned ? param(prefix + ".b") : null;
         String scaleHook = prefix + ".hook_scale";
         String normalizedHook = prefix + ".hook_normalized";
-        if (options.intervenes(scaleHook)) {
-            NDArray centered = x.sub(x.mean(new int[] {-1}, true));
+        if (kind.isRms() || options.intervenes(scaleHook)) {
+            NDArray centered = kind.isRms() ? x : x.sub(x.mean(new int[] {-1}, true));
             NDArray scale = hook(scaleHook, centered.square().mean(new int[] {-1}, true).add(config.eps()).sqrt());
-            NDArray y = centered.div(scale);
-            return hook(normalizedHook, learned ? y.mul(w).add(b) : y);
+            return hook(normalizedHook, scaled(centered.div(scale), prefix));
         }
+        boolean learned = kind == ModelConfig.Normalization.LN;
         if (options.caches(scaleHook)) {
             NDArray centered = x.sub(x.mean(new int[] {-1}, true));
             cached.put(scaleHook, centered.square().mean(new int[] {-1}, true).add(config.eps()).sqrt());
         }
-        return hook(normalizedHook, TensorOps.layerNorm(x, w, b, config.eps()));
+        return hook(normalizedHook, TensorOps.layerNorm(x, learned ? param(prefix + ".w") : null,
+                learned ? param(prefix + ".b") : null, config.eps()));
+    }
+
+    /** The normalized y with the normalization's learned weight (and LayerNorm's bias) applied, if it has them. */
+    private NDArray scaled(NDArray y, String prefix) {
+        ModelConfig.Normalization kind = config.normalization();
+        NDArray out = kind.hasWeight() ? y.mul(param(prefix + ".w")) : y;
+        return kind == ModelConfig.Normalization.LN ? out.add(param(prefix + ".b")) : out;
     }
 
     private NDArray hook(String name, NDArray value) {
@@ -284,20 +371,27 @@ final class ForwardPass {
      * normalization is linear in x, which linearised attribution methods (EAP) assume.
      */
     NDArray normWithScale(NDArray x, String prefix, NDArray scale) {
-        if (config.normalization() == ModelConfig.Normalization.NONE) {
+        ModelConfig.Normalization kind = config.normalization();
+        if (kind == ModelConfig.Normalization.NONE) {
             return x;
         }
-        NDArray y = x.sub(x.mean(new int[] {-1}, true)).div(scale);
-        return config.normalization() == ModelConfig.Normalization.LN
-                ? y.mul(param(prefix + ".w")).add(param(prefix + ".b")) : y;
+        NDArray centered = kind.isRms() ? x : x.sub(x.mean(new int[] {-1}, true));
+        return scaled(centered.div(scale), prefix);
     }
 
+    /**
+     * -infinity where a query may not attend: keys after it, and in a sliding-window model keys window_size or more
+     * positions before it (transformers keeps key j for query i when i - j < window).
+     */
     NDArray causalMask(long pos) {
         int n = Math.toIntExact(pos);
         float[] m = new float[n * n];
         for (int i = 0; i < n; i++) {
-            for (int j = i + 1; j < n; j++) {
-                m[i * n + j] = Float.NEGATIVE_INFINITY;
+            for (int j = 0; j < n; j++) {
+                boolean outsideWindow = config.windowSize() != null && i - j >= config.windowSize();
+                if (j > i || outsideWindow) {
+                    m[i * n + j] = Float.NEGATIVE_INFINITY;
+                }
             }
         }
         return scope.create(m, new Shape(n, n));

@@ -10,9 +10,12 @@ public final class HookNames {
     public static final String EMBED = "hook_embed";
     /** The positional embedding rows W_pos[pos] (a copy, never a view of the weights), [batch, pos, d_model]. */
     public static final String POS_EMBED = "hook_pos_embed";
-    /** The final normalization's output, [batch, pos, d_model]; only in models with LN or LNPre. */
+    /** The final normalization's output, [batch, pos, d_model]; only in normalized models. */
     public static final String LN_FINAL_NORMALIZED = "ln_final.hook_normalized";
-    /** The final normalization's divisor sqrt(var + eps), [batch, pos, 1]; only in models with LN or LNPre. */
+    /**
+     * The final normalization's divisor, sqrt(var + eps) (sqrt(mean of squares + eps) for RMSNorm), [batch, pos, 1];
+     * only in normalized models.
+     */
     public static final String LN_FINAL_SCALE = "ln_final.hook_scale";
 
     private HookNames() {
@@ -39,9 +42,9 @@ public final class HookNames {
     }
 
     /**
-     * The divisor sqrt(var + eps) of the normalization before attention: [batch, pos, 1], or [batch, pos, head, 1]
+     * The divisor sqrt(var + eps) (RMS: sqrt(mean of squares + eps)) of the normalization before attention: [batch, pos, 1], or [batch, pos, head, 1]
      * once a per-head q/k/v input is patched (then it fires for q, k and v in turn, as TransformerLens's split
-     * inputs do). Only in models with LN or LNPre.
+     * inputs do). Only in normalized models.
      */
     public static String ln1Scale(int layer) {
         return block(layer, "ln1.hook_scale");
@@ -52,7 +55,7 @@ public final class HookNames {
         return block(layer, "ln1.hook_normalized");
     }
 
-    /** The divisor of the normalization before the MLP, [batch, pos, 1]; only in models with MLPs and LN or LNPre. */
+    /** The divisor of the normalization before the MLP, [batch, pos, 1]; only in normalized models with MLPs. */
     public static String ln2Scale(int layer) {
         return block(layer, "ln2.hook_scale");
     }
@@ -67,14 +70,28 @@ public final class HookNames {
         return block(layer, "attn.hook_q");
     }
 
-    /** Keys, [batch, pos, head, d_head]. */
+    /**
+     * Keys, [batch, pos, kv_head, d_head]: one per key-value head in a grouped-query model, or one per query head
+     * (n_heads of them) once a per-head key or value input is patched or differentiated, as TransformerLens's
+     * ungrouped attention gives.
+     */
     public static String k(int layer) {
         return block(layer, "attn.hook_k");
     }
 
-    /** Values, [batch, pos, head, d_head]. */
+    /** Values, shaped as {@link #k}. */
     public static String v(int layer) {
         return block(layer, "attn.hook_v");
+    }
+
+    /** Queries after the rotary embedding, [batch, pos, head, d_head]; only in rotary models. */
+    public static String rotQ(int layer) {
+        return block(layer, "attn.hook_rot_q");
+    }
+
+    /** Keys after the rotary embedding, shaped as {@link #k}; only in rotary models. */
+    public static String rotK(int layer) {
+        return block(layer, "attn.hook_rot_k");
     }
 
     /** Scaled scores before softmax, keys after the query at -infinity, [batch, head, query pos, key pos]. */
@@ -102,22 +119,33 @@ public final class HookNames {
         return block(layer, "hook_attn_out");
     }
 
-    /** The residual stream between attention and MLP, [batch, pos, d_model]; only in models with MLPs. */
+    /**
+     * The residual stream between attention and MLP, [batch, pos, d_model]; only in models with sequential MLPs (a
+     * parallel block has no stream between them).
+     */
     public static String residMid(int layer) {
         return block(layer, "hook_resid_mid");
     }
 
-    /** The MLP's input, a copy of resid_mid, [batch, pos, d_model]; patching it never reaches resid_mid. */
+    /**
+     * The MLP's input, a copy of resid_mid (of resid_pre in a parallel block), [batch, pos, d_model]; patching it
+     * never reaches the residual stream.
+     */
     public static String mlpIn(int layer) {
         return block(layer, "hook_mlp_in");
     }
 
-    /** The MLP's hidden pre-activation, [batch, pos, d_mlp]. */
+    /** The MLP's hidden pre-activation, [batch, pos, d_mlp]: x W_in + b_in, or x W_gate in a gated MLP. */
     public static String mlpPre(int layer) {
         return block(layer, "mlp.hook_pre");
     }
 
-    /** The MLP's hidden activation, [batch, pos, d_mlp]. */
+    /** The linear half of a gated MLP, x W_in + b_in, [batch, pos, d_mlp]; only in gated models. */
+    public static String mlpPreLinear(int layer) {
+        return block(layer, "mlp.hook_pre_linear");
+    }
+
+    /** The MLP's hidden activation, [batch, pos, d_mlp]: act(pre), times pre_linear in a gated MLP. */
     public static String mlpPost(int layer) {
         return block(layer, "mlp.hook_post");
     }
@@ -135,19 +163,33 @@ public final class HookNames {
     /** Every hook point of a model with this config, in the order a forward pass reaches them. */
     public static List<String> all(ModelConfig config) {
         boolean normalized = config.normalization() != ModelConfig.Normalization.NONE;
-        List<String> names = new ArrayList<>(List.of(EMBED, POS_EMBED));
+        List<String> names = new ArrayList<>(List.of(EMBED));
+        if (!config.rotary()) {
+            names.add(POS_EMBED);
+        }
         for (int l = 0; l < config.nLayers(); l++) {
             names.addAll(List.of(residPre(l), qInput(l), kInput(l), vInput(l)));
             if (normalized) {
                 names.addAll(List.of(ln1Scale(l), ln1Normalized(l)));
             }
-            names.addAll(List.of(q(l), k(l), v(l), attnScores(l), pattern(l), z(l), result(l), attnOut(l)));
+            names.addAll(List.of(q(l), k(l), v(l)));
+            if (config.rotary()) {
+                names.addAll(List.of(rotQ(l), rotK(l)));
+            }
+            names.addAll(List.of(attnScores(l), pattern(l), z(l), result(l), attnOut(l)));
             if (config.hasMlp()) {
-                names.addAll(List.of(residMid(l), mlpIn(l)));
+                if (!config.parallel()) {
+                    names.add(residMid(l));
+                }
+                names.add(mlpIn(l));
                 if (normalized) {
                     names.addAll(List.of(ln2Scale(l), ln2Normalized(l)));
                 }
-                names.addAll(List.of(mlpPre(l), mlpPost(l), mlpOut(l)));
+                names.add(mlpPre(l));
+                if (config.gated()) {
+                    names.add(mlpPreLinear(l));
+                }
+                names.addAll(List.of(mlpPost(l), mlpOut(l)));
             }
             names.add(residPost(l));
         }

@@ -32,9 +32,11 @@ public final class HookedTransformer implements AutoCloseable {
     private final Map<String, NDArray> params;
     private final boolean ownsManager;
     private final Set<String> hookNames;
+    private final RotaryEmbedding rotary;
 
     private HookedTransformer(ModelConfig config, Map<String, NDArray> params, NDManager manager, boolean ownsManager) {
         this.config = config;
+        this.rotary = config.rotary() ? new RotaryEmbedding(config) : null;
         this.hookNames = Set.copyOf(HookNames.all(config));
         this.params = params;
         this.manager = manager;
@@ -77,18 +79,21 @@ public final class HookedTransformer implements AutoCloseable {
 
     /**
      * A copy of parameter {@code name} (TransformerLens state-dict name, e.g. {@code blocks.0.attn.W_Q} [n_heads,
-     * d_model, d_head]) owned by {@code out}: editing it never changes the model.
+     * d_model, d_head]) owned by {@code out}: editing it never changes the model. In a grouped-query model
+     * {@code attn.W_K}, {@code b_K}, {@code W_V} and {@code b_V} are given once per query head, as TransformerLens's
+     * properties of those names give them, and the stored {@code attn._W_K} etc. once per key-value head.
      *
      * @throws IllegalArgumentException naming the parameters that exist
      */
     public NDArray parameter(NDManager out, String name) {
-        NDArray p = params.get(name);
+        String stored = KeyValueHeads.storedName(config, name);
+        NDArray p = params.get(stored == null ? name : stored);
         if (p == null) {
             throw new IllegalArgumentException("no parameter " + name + "; parameters: " + params.keySet());
         }
         passLock.lock();
         try {
-            NDArray copy = p.duplicate();
+            NDArray copy = stored == null ? p.duplicate() : KeyValueHeads.forQueryHeads(config, out, p, null);
             copy.attach(out);
             return copy;
         } finally {
@@ -342,7 +347,7 @@ public final class HookedTransformer implements AutoCloseable {
     /** A forward pass whose every result lands in {@code scope}, the parameters lent to it until it closes. */
     private ForwardPass passIn(NDManager scope, RunOptions options) {
         scope.tempAttachAll(params.values().toArray(new NDArray[0]));
-        return new ForwardPass(config, params, scope, options);
+        return new ForwardPass(config, params, scope, options, rotary);
     }
 
     private int[] validate(int[][] tokens) {

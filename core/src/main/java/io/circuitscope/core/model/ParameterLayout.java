@@ -8,44 +8,57 @@ public final class ParameterLayout {
     private ParameterLayout() {
     }
 
-    /** Every required parameter name mapped to its shape, in TransformerLens state-dict order. */
+    /**
+     * Every required parameter name mapped to its shape, in TransformerLens state-dict order. A grouped-query model
+     * holds its key and value weights once per key-value head, under TransformerLens's {@code attn._W_K},
+     * {@code attn._b_K}, {@code attn._W_V} and {@code attn._b_V}; a rotary model has no {@code pos_embed.W_pos}.
+     */
     public static Map<String, int[]> of(ModelConfig c) {
         Map<String, int[]> m = new LinkedHashMap<>();
         int d = c.dModel();
         int h = c.nHeads();
+        int kv = c.kvHeads();
         int dh = c.dHead();
-        boolean ln = c.normalization() == ModelConfig.Normalization.LN;
+        ModelConfig.Normalization norm = c.normalization();
         m.put("embed.W_E", new int[] {c.dVocab(), d});
-        m.put("pos_embed.W_pos", new int[] {c.nCtx(), d});
+        if (!c.rotary()) {
+            m.put("pos_embed.W_pos", new int[] {c.nCtx(), d});
+        }
+        String kvPrefix = c.grouped() ? "_" : "";
         for (int l = 0; l < c.nLayers(); l++) {
             String b = "blocks." + l + ".";
-            if (ln) {
-                m.put(b + "ln1.w", new int[] {d});
-                m.put(b + "ln1.b", new int[] {d});
-            }
-            for (String x : new String[] {"Q", "K", "V"}) {
-                m.put(b + "attn.W_" + x, new int[] {h, d, dh});
-                m.put(b + "attn.b_" + x, new int[] {h, dh});
+            putNorm(m, b + "ln1", norm, d);
+            m.put(b + "attn.W_Q", new int[] {h, d, dh});
+            m.put(b + "attn.b_Q", new int[] {h, dh});
+            for (String x : new String[] {"K", "V"}) {
+                m.put(b + "attn." + kvPrefix + "W_" + x, new int[] {kv, d, dh});
+                m.put(b + "attn." + kvPrefix + "b_" + x, new int[] {kv, dh});
             }
             m.put(b + "attn.W_O", new int[] {h, dh, d});
             m.put(b + "attn.b_O", new int[] {d});
             if (c.hasMlp()) {
-                if (ln) {
-                    m.put(b + "ln2.w", new int[] {d});
-                    m.put(b + "ln2.b", new int[] {d});
-                }
+                putNorm(m, b + "ln2", norm, d);
                 m.put(b + "mlp.W_in", new int[] {d, c.mlpWidth()});
+                if (c.gated()) {
+                    m.put(b + "mlp.W_gate", new int[] {d, c.mlpWidth()});
+                }
                 m.put(b + "mlp.b_in", new int[] {c.mlpWidth()});
                 m.put(b + "mlp.W_out", new int[] {c.mlpWidth(), d});
                 m.put(b + "mlp.b_out", new int[] {d});
             }
         }
-        if (ln) {
-            m.put("ln_final.w", new int[] {d});
-            m.put("ln_final.b", new int[] {d});
-        }
+        putNorm(m, "ln_final", norm, d);
         m.put("unembed.W_U", new int[] {d, c.dVocab()});
         m.put("unembed.b_U", new int[] {c.dVocab()});
         return m;
+    }
+
+    private static void putNorm(Map<String, int[]> m, String prefix, ModelConfig.Normalization norm, int d) {
+        if (norm.hasWeight()) {
+            m.put(prefix + ".w", new int[] {d});
+        }
+        if (norm == ModelConfig.Normalization.LN) {
+            m.put(prefix + ".b", new int[] {d});
+        }
     }
 }

@@ -13,7 +13,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
 
-/** Resolves a {@code --model} argument (an HF GPT-2 directory, a native directory or {@code zoo:NAME}) to a model. */
+/**
+ * Resolves a {@code --model} argument (a Hugging Face directory of a supported architecture, a native directory or
+ * {@code zoo:NAME}) to a model.
+ */
 public final class ModelSource {
     public static final String ZOO_PREFIX = "zoo:";
 
@@ -52,7 +55,7 @@ public final class ModelSource {
         CheckpointLayout layout = CheckpointLayout.of(dir);
         ParameterSource w = layout.parameters(dir);
         int vocab = w.config().dVocab();
-        Optional<Tokenizer> tokenizer = layout == CheckpointLayout.HF_GPT2
+        Optional<Tokenizer> tokenizer = layout.isHuggingFace()
                 ? TokenizerLoader.forHfDirectory(dir, vocab)
                 : TokenizerLoader.forNativeDirectory(dir, vocab);
         return new LoadedModel(source, w, tokenizer, card(dir, vocab));

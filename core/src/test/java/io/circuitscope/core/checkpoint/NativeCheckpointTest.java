@@ -170,12 +170,12 @@ class NativeCheckpointTest {
 
     @Test
     void unknownNormalizationIsNamed() throws IOException {
-        assertConfigFailure(c -> c.put("normalization_type", "RMS"), "normalization_type", "RMS");
+        assertConfigFailure(c -> c.put("normalization_type", "BatchNorm"), "normalization_type", "BatchNorm");
     }
 
     @Test
-    void rotaryPositionsAreNamed() throws IOException {
-        assertConfigFailure(c -> c.put("positional_embedding_type", "rotary"), "positional_embedding_type", "rotary");
+    void unknownPositionalEmbeddingsAreNamed() throws IOException {
+        assertConfigFailure(c -> c.put("positional_embedding_type", "alibi"), "positional_embedding_type", "alibi");
     }
 
     @Test
@@ -195,11 +195,11 @@ class NativeCheckpointTest {
 
     @Test
     void transformerLensOptionsThatChangeTheForwardPassAreRejected() throws IOException {
-        assertConfigFailure(c -> c.put("parallel_attn_mlp", true), "parallel_attn_mlp", "not supported");
-        assertConfigFailure(c -> c.put("gated_mlp", true), "gated_mlp", "not supported");
         assertConfigFailure(c -> c.put("final_rms", true), "final_rms", "not supported");
+        assertConfigFailure(c -> c.put("rotary_adjacent_pairs", true), "rotary_adjacent_pairs", "not supported");
+        assertConfigFailure(c -> c.put("use_local_attn", true), "use_local_attn", "window_size");
         assertConfigFailure(c -> c.put("use_attn_scale", false), "use_attn_scale", "not supported");
-        assertConfigFailure(c -> c.put("n_key_value_heads", 1), "n_key_value_heads", "not supported");
+        assertConfigFailure(c -> c.put("n_key_value_heads", 3), "n_key_value_heads", "divisor");
         assertConfigFailure(c -> c.put("d_vocab_out", 7), "d_vocab_out", "not supported");
         assertConfigFailure(c -> c.put("use_qk_norm", true), "use_qk_norm", "not supported");
         assertConfigFailure(c -> c.put("attention_dir", "bidirectional"), "attention_dir", "bidirectional");
@@ -375,7 +375,7 @@ class NativeCheckpointTest {
         String msg = assertThrows(CheckpointException.class, () -> NativeCheckpoint.load(dir)).getMessage();
         assertEquals(dir.resolve("model.safetensors") + ": 1 tensor is not used by the model that "
                 + dir.resolve("config.json") + " describes: extra.W; the config and the weights disagree (check"
-                + " n_layers, normalization_type and attn_only)", msg);
+                + " n_layers, normalization_type, attn_only, n_key_value_heads and gated_mlp)", msg);
     }
 
     @Test

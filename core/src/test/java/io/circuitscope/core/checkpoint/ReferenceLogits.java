@@ -72,7 +72,7 @@ final class ReferenceLogits {
     }
 
     /**
-     * Loads the fixture through {@link ModelSource}, runs its tokens and asserts every logit is within {@code atol}
+     * Loads the fixture's weights as {@link ModelSource} does (by its {@link CheckpointLayout}), runs its tokens and asserts every logit is within {@code atol}
      * of the expected ones; returns the largest difference.
      */
     static double assertMatches(Path dir, double atol, String label) throws IOException {
@@ -81,7 +81,7 @@ final class ReferenceLogits {
         int vocab = expected.shape()[1];
         assertEquals(tokens.length, expected.shape()[0]);
         float[] actual;
-        try (HookedTransformer model = HookedTransformer.load(ModelSource.load(dir.toString()).weights());
+        try (HookedTransformer model = HookedTransformer.load(CheckpointLayout.of(dir).parameters(dir));
              NDManager out = model.manager().newSubManager()) {
             NDArray logits = model.logits(out, new int[][] {tokens});
             assertArrayEquals(new long[] {1, tokens.length, vocab}, logits.getShape().getShape());

@@ -41,7 +41,34 @@ class HookedTransformerTest {
                 config("LNPre", true, null),
                 config(null, false, "relu"),
                 config("LN", false, "gelu"),
-                config("LNPre", false, "silu"));
+                config("LNPre", false, "silu"),
+                neoxLike(),
+                llamaLike(2, 3, true),
+                llamaLike(1, 4, false),
+                qwenLikeParallel());
+    }
+
+    /** GPT-NeoX's pieces: LayerNorm, rotary on half of each head, parallel attention and MLP, exact GELU. */
+    static ModelConfig neoxLike() {
+        return new ModelConfig(3, 16, 4, 4, 24, 23, 12, "gelu", "LN", false, "rotary", 1e-5, null, "test-neox",
+                null, 2, 10000.0, true, null, null, null, null, null, null, null);
+    }
+
+    /**
+     * Llama's pieces: RMSNorm, full rotary, grouped-query attention with {@code kv} key-value heads, a SwiGLU MLP, a
+     * sliding window, and optionally Llama 3's scaling (wavelengths 6.3 and 628 against 8 / 4 and 8 / 1: one
+     * frequency in the blended band, one slowed).
+     */
+    static ModelConfig llamaLike(int kv, int window, boolean llama3) {
+        return new ModelConfig(3, 16, 4, 4, 24, 23, 12, "silu", "RMS", false, "rotary", 1e-6, null,
+                "test-llama-kv" + kv, kv, null, 10000.0, null, true, window, llama3 ? true : null,
+                llama3 ? 8.0 : null, llama3 ? 1.0 : null, llama3 ? 4.0 : null, llama3 ? 8 : null);
+    }
+
+    /** Every new piece at once, under a parameter-free RMSNorm: grouped, rotary, gated and parallel. */
+    static ModelConfig qwenLikeParallel() {
+        return new ModelConfig(3, 16, 4, 4, 24, 23, 12, "silu", "RMSPre", false, "rotary", 1e-6, null,
+                "test-rmspre-parallel", 2, null, 1e6, true, true, null, null, null, null, null, null);
     }
 
     private static ModelConfig config(String norm, boolean attnOnly, String act) {
@@ -540,6 +567,41 @@ class HookedTransformerTest {
             ForwardResult r = model.run(out, toks, b.build());
             assertClose(expected, r.logits(), "logits with doubled LayerNorm scales");
             assertEquals(new ai.djl.ndarray.types.Shape(BATCH, POS, 1), r.cache().get(HookNames.ln1Scale(2)).getShape());
+        }
+    }
+
+    /**
+     * Grouped keys and values stay one per key-value head while only query inputs are patched, and become one per
+     * query head (TransformerLens's ungrouped attention) once a key input is; either way the logits are the oracle's.
+     */
+    @Test
+    void groupedKeysAreUngroupedOnlyWhenAKeyOrValueInputIsPatched() {
+        ModelConfig cfg = llamaLike(2, 3, true);
+        ModelWeights w = RandomWeights.dense(cfg, 31, 0.3);
+        int[][] clean = tokens(21);
+        int[][] corrupt = tokens(22);
+        ReferenceTransformer ref = new ReferenceTransformer(w);
+        Map<String, DoubleTensor> corruptRef = new HashMap<>();
+        ref.logits(corrupt, (name, v) -> {
+            corruptRef.put(name, v);
+            return v;
+        });
+        for (String input : List.of(HookNames.qInput(1), HookNames.kInput(1))) {
+            Map<String, DoubleTensor> seen = new HashMap<>();
+            DoubleTensor expected = ref.logits(clean, (name, v) -> {
+                seen.put(name, v);
+                return name.equals(input) ? replaceHead(v, corruptRef.get(name), 3, 2) : v;
+            });
+            try (HookedTransformer model = HookedTransformer.load(w); NDManager out = model.manager().newSubManager()) {
+                NDArray source = model.run(out, corrupt, RunOptions.builder().cache(input).build()).cache().get(input);
+                ForwardResult r = model.run(out, clean, RunOptions.builder()
+                        .patch(input, ActivationPatch.replaceHeads(source, 2, 3)).cache(HookNames.k(1)).build());
+                assertClose(expected, r.logits(), "logits with " + input + " patched");
+                long keyHeads = input.equals(HookNames.qInput(1)) ? cfg.kvHeads() : cfg.nHeads();
+                assertEquals(new ai.djl.ndarray.types.Shape(BATCH, POS, keyHeads, cfg.dHead()),
+                        r.cache().get(HookNames.k(1)).getShape(), "hook_k with " + input + " patched");
+                assertClose(seen.get(HookNames.k(1)), r.cache().get(HookNames.k(1)), "hook_k");
+            }
         }
     }
 

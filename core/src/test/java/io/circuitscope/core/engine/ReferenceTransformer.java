@@ -10,7 +10,9 @@ import java.util.function.DoubleUnaryOperator;
 
 /**
  * A plain-Java float64 forward pass with TransformerLens semantics and hook points, written for clarity as the test
- * oracle of the DJL forward pass on small configs.
+ * oracle of the DJL forward pass on small configs: LayerNorm or RMSNorm, learned or rotary positions (with Llama 3
+ * scaling), full or grouped-query attention with an optional sliding window, plain or gated MLPs, and sequential or
+ * parallel blocks.
  */
 final class ReferenceTransformer {
 
@@ -47,9 +49,10 @@ final class ReferenceTransformer {
     /** The logits [B, P, V] for tokens [B][P], calling {@code hook} at every hook point in forward order. */
     DoubleTensor logits(int[][] tokens, Hook hook) {
         checkTokens(tokens);
-        DoubleTensor embed = call(hook, "hook_embed", embed(tokens));
-        DoubleTensor pos = call(hook, "hook_pos_embed", posEmbed(tokens.length, tokens[0].length));
-        DoubleTensor resid = add(embed, pos);
+        DoubleTensor resid = call(hook, "hook_embed", embed(tokens));
+        if (!config.rotary()) {
+            resid = add(resid, call(hook, "hook_pos_embed", posEmbed(tokens.length, tokens[0].length)));
+        }
         for (int layer = 0; layer < config.nLayers(); layer++) {
             resid = block(layer, resid, hook);
         }
@@ -65,18 +68,36 @@ final class ReferenceTransformer {
         // Each head reads its own copy of the residual stream, separately for q, k and v. While no hook replaces a
         // copy, ln1 normalizes the shared stream once (TransformerLens's default); once one does, ln1 runs on each
         // per-head input in turn (use_split_qkv_input), so its hooks fire three times with per-head shapes.
-        DoubleTensor[] copies = {perHeadCopies(residPre), perHeadCopies(residPre), perHeadCopies(residPre)};
+        DoubleTensor[] copies = {headCopies(residPre, config.nHeads()), headCopies(residPre, config.nHeads()),
+            headCopies(residPre, config.nHeads())};
         DoubleTensor qInput = call(hook, b + "hook_q_input", copies[0]);
         DoubleTensor kInput = call(hook, b + "hook_k_input", copies[1]);
         DoubleTensor vInput = call(hook, b + "hook_v_input", copies[2]);
         boolean split = qInput != copies[0] || kInput != copies[1] || vInput != copies[2];
-        DoubleTensor shared = split ? null : perHeadCopies(normalize(residPre, b + "ln1", hook));
-        DoubleTensor q = call(hook, b + "attn.hook_q", perHeadProject(
-                split ? normalize(qInput, b + "ln1", hook) : shared, param(b + "attn.W_Q"), param(b + "attn.b_Q")));
-        DoubleTensor k = call(hook, b + "attn.hook_k", perHeadProject(
-                split ? normalize(kInput, b + "ln1", hook) : shared, param(b + "attn.W_K"), param(b + "attn.b_K")));
-        DoubleTensor v = call(hook, b + "attn.hook_v", perHeadProject(
-                split ? normalize(vInput, b + "ln1", hook) : shared, param(b + "attn.W_V"), param(b + "attn.b_V")));
+        // A grouped model keeps one key and value per key-value head unless a key or value input is replaced; then,
+        // as TransformerLens's ungrouped attention, every query head gets its own.
+        boolean kvSplit = config.grouped() ? kInput != copies[1] || vInput != copies[2] : split;
+        DoubleTensor sharedNormalized = split ? null : normalize(residPre, b + "ln1", hook);
+        DoubleTensor q = call(hook, b + "attn.hook_q", perHeadProject(split ? normalize(qInput, b + "ln1", hook)
+                : headCopies(sharedNormalized, config.nHeads()), param(b + "attn.W_Q"), param(b + "attn.b_Q")));
+        DoubleTensor k;
+        DoubleTensor v;
+        if (kvSplit) {
+            k = call(hook, b + "attn.hook_k", perHeadProject(normalize(kInput, b + "ln1", hook),
+                    perQueryHead(b + "attn.W_K"), perQueryHead(b + "attn.b_K")));
+            v = call(hook, b + "attn.hook_v", perHeadProject(normalize(vInput, b + "ln1", hook),
+                    perQueryHead(b + "attn.W_V"), perQueryHead(b + "attn.b_V")));
+        } else {
+            DoubleTensor shared = headCopies(sharedNormalized != null ? sharedNormalized
+                    : normalize(residPre, b + "ln1", hook), config.kvHeads());
+            String stored = b + "attn." + (config.grouped() ? "_" : "");
+            k = call(hook, b + "attn.hook_k", perHeadProject(shared, param(stored + "W_K"), param(stored + "b_K")));
+            v = call(hook, b + "attn.hook_v", perHeadProject(shared, param(stored + "W_V"), param(stored + "b_V")));
+        }
+        if (config.rotary()) {
+            q = call(hook, b + "attn.hook_rot_q", rotate(q));
+            k = call(hook, b + "attn.hook_rot_k", rotate(k));
+        }
         DoubleTensor scores = call(hook, b + "attn.hook_attn_scores", attentionScores(q, k));
         DoubleTensor pattern = call(hook, b + "attn.hook_pattern", softmaxOverKeys(scores));
         DoubleTensor z = call(hook, b + "attn.hook_z", mixValues(pattern, v));
@@ -85,19 +106,102 @@ final class ReferenceTransformer {
 
         DoubleTensor residPost;
         if (config.hasMlp()) {
-            DoubleTensor residMid = call(hook, b + "hook_resid_mid", add(residPre, attnOut));
+            DoubleTensor residMid = config.parallel() ? residPre
+                    : call(hook, b + "hook_resid_mid", add(residPre, attnOut));
             // A copy, as in TransformerLens, so that patching mlp_in in place cannot leak into resid_mid's own path.
             DoubleTensor mlpIn = call(hook, b + "hook_mlp_in", residMid.copy());
-            DoubleTensor pre = call(hook, b + "mlp.hook_pre",
-                    linear(normalize(mlpIn, b + "ln2", hook), param(b + "mlp.W_in"), param(b + "mlp.b_in")));
-            DoubleTensor post = call(hook, b + "mlp.hook_post", map(pre, activation));
+            DoubleTensor normalized = normalize(mlpIn, b + "ln2", hook);
+            DoubleTensor post;
+            if (config.gated()) {
+                DoubleTensor pre = call(hook, b + "mlp.hook_pre", linear(normalized, param(b + "mlp.W_gate"), null));
+                DoubleTensor linear = call(hook, b + "mlp.hook_pre_linear",
+                        linear(normalized, param(b + "mlp.W_in"), param(b + "mlp.b_in")));
+                post = call(hook, b + "mlp.hook_post", multiply(map(pre, activation), linear));
+            } else {
+                DoubleTensor pre = call(hook, b + "mlp.hook_pre",
+                        linear(normalized, param(b + "mlp.W_in"), param(b + "mlp.b_in")));
+                post = call(hook, b + "mlp.hook_post", map(pre, activation));
+            }
             DoubleTensor mlpOut = call(hook, b + "hook_mlp_out",
                     linear(post, param(b + "mlp.W_out"), param(b + "mlp.b_out")));
-            residPost = add(residMid, mlpOut);
+            residPost = config.parallel() ? add(add(residPre, attnOut), mlpOut) : add(residMid, mlpOut);
         } else {
             residPost = add(residPre, attnOut);
         }
         return call(hook, b + "hook_resid_post", residPost);
+    }
+
+    /** A grouped key or value parameter [kv_heads, ..] repeated for each query head that reads it, [n_heads, ..]. */
+    private DoubleTensor perQueryHead(String name) {
+        if (!config.grouped()) {
+            return param(name);
+        }
+        int dot = name.lastIndexOf('.');
+        DoubleTensor stored = param(name.substring(0, dot + 1) + "_" + name.substring(dot + 1));
+        int per = stored.size() / stored.dim(0);
+        int[] shape = stored.shape.clone();
+        shape[0] = config.nHeads();
+        double[] out = new double[config.nHeads() * per];
+        for (int h = 0; h < config.nHeads(); h++) {
+            System.arraycopy(stored.data, config.kvHeadOf(h) * per, out, h * per, per);
+        }
+        return new DoubleTensor(out, shape);
+    }
+
+    /**
+     * The rotary embedding of queries or keys [B, P, H, dh]: in each head, dimensions i and i + r/2 (i < r/2, r the
+     * rotary dimensions) rotate by the angle position × θ^(-2i/r), rescaled by parts for Llama 3; the rest pass.
+     */
+    private DoubleTensor rotate(DoubleTensor x) {
+        int r = config.rotaryDims();
+        int half = r / 2;
+        double[] freq = new double[half];
+        for (int i = 0; i < half; i++) {
+            freq[i] = Math.pow(config.rotaryTheta(), -2.0 * i / r);
+            if (config.ntkByParts()) {
+                freq[i] = llama3(freq[i]);
+            }
+        }
+        DoubleTensor out = x.copy();
+        for (int bi = 0; bi < x.dim(0); bi++) {
+            for (int p = 0; p < x.dim(1); p++) {
+                for (int h = 0; h < x.dim(2); h++) {
+                    for (int i = 0; i < half; i++) {
+                        double c = Math.cos(p * freq[i]);
+                        double sn = Math.sin(p * freq[i]);
+                        double a = x.get(bi, p, h, i);
+                        double bb = x.get(bi, p, h, i + half);
+                        out.set(a * c - bb * sn, bi, p, h, i);
+                        out.set(bb * c + a * sn, bi, p, h, i + half);
+                    }
+                }
+            }
+        }
+        return out;
+    }
+
+    /** Llama 3's rescaling of one frequency: long wavelengths slowed by the factor, short kept, the band between blended. */
+    private double llama3(double f) {
+        double wavelength = 2 * Math.PI / f;
+        double original = config.ntkOriginalCtxLen();
+        double low = config.ntkByPartsLowFreqFactor();
+        double high = config.ntkByPartsHighFreqFactor();
+        if (wavelength < original / high) {
+            return f;
+        }
+        if (wavelength > original / low) {
+            return f / config.ntkByPartsFactor();
+        }
+        double smooth = (original / wavelength - low) / (high - low);
+        return (1 - smooth) * f / config.ntkByPartsFactor() + smooth * f;
+    }
+
+    private static DoubleTensor multiply(DoubleTensor a, DoubleTensor b) {
+        double[] out = new double[a.size()];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = a.data[i] * b.data[i];
+        }
+        return new DoubleTensor(out, a.shape);
     }
 
     /** hook_embed [B, P, D]: the embedding row of each token. */
@@ -132,11 +236,10 @@ final class ReferenceTransformer {
         return out;
     }
 
-    /** [B, P, D] to [B, P, H, D]: the residual stream repeated once per head. */
-    private DoubleTensor perHeadCopies(DoubleTensor resid) {
+    /** [B, P, D] to [B, P, heads, D]: the residual stream repeated once per head. */
+    private DoubleTensor headCopies(DoubleTensor resid, int heads) {
         int batch = resid.dim(0);
         int positions = resid.dim(1);
-        int heads = config.nHeads();
         int d = config.dModel();
         DoubleTensor out = DoubleTensor.zeros(batch, positions, heads, d);
         for (int bi = 0; bi < batch; bi++) {
@@ -178,7 +281,15 @@ final class ReferenceTransformer {
         return out;
     }
 
-    /** hook_attn_scores [B, H, Pq, Pk]: q.k / sqrt(dh), with keys after the query masked to -Infinity. */
+    /** The head of keys or values [B, P, heads, dh] that query head h reads: its own, or its group's. */
+    private int keyValueHead(DoubleTensor kv, int h) {
+        return kv.dim(2) == config.nHeads() ? h : config.kvHeadOf(h);
+    }
+
+    /**
+     * hook_attn_scores [B, H, Pq, Pk]: q.k / sqrt(dh), with keys after the query (and, with a sliding window, keys
+     * window_size or more positions before it) masked to -Infinity.
+     */
     private DoubleTensor attentionScores(DoubleTensor q, DoubleTensor k) {
         int batch = q.dim(0);
         int positions = q.dim(1);
@@ -191,10 +302,11 @@ final class ReferenceTransformer {
                 for (int qp = 0; qp < positions; qp++) {
                     for (int kp = 0; kp < positions; kp++) {
                         double score = Double.NEGATIVE_INFINITY;
-                        if (kp <= qp) {
+                        boolean inWindow = config.windowSize() == null || qp - kp < config.windowSize();
+                        if (kp <= qp && inWindow) {
                             double dot = 0;
                             for (int j = 0; j < dh; j++) {
-                                dot += q.get(bi, qp, h, j) * k.get(bi, kp, h, j);
+                                dot += q.get(bi, qp, h, j) * k.get(bi, kp, keyValueHead(k, h), j);
                             }
                             score = dot / scale;
                         }
@@ -251,7 +363,7 @@ final class ReferenceTransformer {
                     for (int j = 0; j < dh; j++) {
                         double sum = 0;
                         for (int kp = 0; kp < positions; kp++) {
-                            sum += pattern.get(bi, h, qp, kp) * v.get(bi, kp, h, j);
+                            sum += pattern.get(bi, h, qp, kp) * v.get(bi, kp, keyValueHead(v, h), j);
                         }
                         out.set(sum, bi, qp, h, j);
                     }
@@ -283,8 +395,9 @@ final class ReferenceTransformer {
     }
 
     /**
-     * The model's normalization over the last axis of x (any rank), using {@code prefix.w} and {@code prefix.b} for
-     * LN: x - mean, divided by hook_scale = sqrt(mean of squares + eps), then scaled and shifted into hook_normalized.
+     * The model's normalization over the last axis of x (any rank), using {@code prefix.w} (LN, RMS) and
+     * {@code prefix.b} (LN): x - mean (x itself for RMS), divided by hook_scale = sqrt(mean of squares + eps), then
+     * scaled and shifted into hook_normalized.
      */
     private DoubleTensor normalize(DoubleTensor x, String prefix, Hook hook) {
         ModelConfig.Normalization kind = config.normalization();
@@ -293,7 +406,7 @@ final class ReferenceTransformer {
         }
         int width = x.dim(x.shape.length - 1);
         int rows = x.size() / width;
-        DoubleTensor w = kind == ModelConfig.Normalization.LN ? param(prefix + ".w") : null;
+        DoubleTensor w = kind.hasWeight() ? param(prefix + ".w") : null;
         DoubleTensor bias = kind == ModelConfig.Normalization.LN ? param(prefix + ".b") : null;
         double[] centered = new double[x.size()];
         double[] scale = new double[rows];
@@ -303,7 +416,8 @@ final class ReferenceTransformer {
             for (int i = 0; i < width; i++) {
                 mean += x.data[start + i];
             }
-            mean /= width;
+            // RMSNorm divides by the root mean square of x itself: nothing is subtracted.
+            mean = kind.isRms() ? 0 : mean / width;
             double meanSquare = 0;
             for (int i = 0; i < width; i++) {
                 centered[start + i] = x.data[start + i] - mean;
@@ -318,13 +432,13 @@ final class ReferenceTransformer {
         for (int r = 0; r < rows; r++) {
             for (int i = 0; i < width; i++) {
                 double y = centered[r * width + i] / hookedScale.data[r];
-                out[r * width + i] = w == null ? y : y * w.get(i) + bias.get(i);
+                out[r * width + i] = (w == null ? y : y * w.get(i)) + (bias == null ? 0 : bias.get(i));
             }
         }
         return call(hook, prefix + ".hook_normalized", new DoubleTensor(out, x.shape));
     }
 
-    /** x [..., in] @ W [in, out] + bias [out], applied to every row of the last axis. */
+    /** x [..., in] @ W [in, out] + bias [out] (none when null), applied to every row of the last axis. */
     private static DoubleTensor linear(DoubleTensor x, DoubleTensor w, DoubleTensor bias) {
         int in = w.dim(0);
         int outWidth = w.dim(1);
@@ -337,7 +451,7 @@ final class ReferenceTransformer {
         double[] out = new double[rows * outWidth];
         for (int r = 0; r < rows; r++) {
             for (int j = 0; j < outWidth; j++) {
-                double sum = bias.get(j);
+                double sum = bias == null ? 0 : bias.get(j);
                 for (int i = 0; i < in; i++) {
                     sum += x.data[r * in + i] * w.get(i, j);
                 }

@@ -29,9 +29,11 @@ class ModelConfigTest {
         assertEquals(ModelConfig.Normalization.LN, config(1, 7, "LN", false).normalization());
         assertEquals(ModelConfig.Normalization.LN_PRE, config(1, 7, "LNPre", false).normalization());
         assertEquals(ModelConfig.Normalization.NONE, config(1, 7, null, false).normalization());
+        assertEquals(ModelConfig.Normalization.RMS, config(1, 7, "RMS", false).normalization());
+        assertEquals(ModelConfig.Normalization.RMS_PRE, config(1, 7, "RMSPre", false).normalization());
         IllegalStateException e = assertThrows(IllegalStateException.class,
-                () -> config(1, 7, "RMS", false).normalization());
-        assertEquals("unknown normalization_type RMS", e.getMessage());
+                () -> config(1, 7, "RMSNorm", false).normalization());
+        assertEquals("unknown normalization_type RMSNorm", e.getMessage());
     }
 
     @Test
@@ -90,10 +92,10 @@ class ModelConfigTest {
 
     @Test
     void unsupportedNormalizationAndPositionalEmbeddingAreNamed() {
-        assertEquals(List.of("normalization_type must be LN, LNPre or null, got RMS"),
-                config(1, 7, "RMS", false).problems());
-        ModelConfig rotary = new ModelConfig(1, 6, 3, 5, 7, 11, 13, "gelu", "LN", false, "rotary", 1e-5, null, "r");
-        assertEquals(List.of("positional_embedding_type must be standard, got rotary"), rotary.problems());
+        assertEquals(List.of("normalization_type must be LN, LNPre, RMS, RMSPre or null, got BatchNorm"),
+                config(1, 7, "BatchNorm", false).problems());
+        ModelConfig alibi = new ModelConfig(1, 6, 3, 5, 7, 11, 13, "gelu", "LN", false, "alibi", 1e-5, null, "r");
+        assertEquals(List.of("positional_embedding_type must be standard or rotary, got alibi"), alibi.problems());
         ModelConfig absent = new ModelConfig(1, 6, 3, 5, 7, 11, 13, "gelu", "LN", false, null, 1e-5, null, "a");
         assertEquals(List.of(), absent.problems());
     }

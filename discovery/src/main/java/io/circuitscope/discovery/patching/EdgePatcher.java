@@ -53,11 +53,11 @@ public final class EdgePatcher implements AutoCloseable {
                        MetricKind metric, Ablation ablation) {
         var config = engine.config();
         if (config.nLayers() != graph.nLayers() || config.nHeads() != graph.nHeads()
-                || config.hasMlp() != graph.hasMlp()) {
+                || config.hasMlp() != graph.hasMlp() || config.hasMlp() && config.parallel() != graph.parallelAttnMlp()) {
             throw new IllegalArgumentException("the graph (" + graph.nLayers() + " layers × " + graph.nHeads()
-                    + " heads, " + (graph.hasMlp() ? "with" : "without") + " MLPs) does not match the model ("
-                    + config.nLayers() + " × " + config.nHeads() + ", " + (config.hasMlp() ? "with" : "without")
-                    + " MLPs)");
+                    + " heads, " + mlpKind(graph.hasMlp(), graph.parallelAttnMlp()) + ") does not match the model ("
+                    + config.nLayers() + " × " + config.nHeads() + ", " + mlpKind(config.hasMlp(), config.parallel())
+                    + ")");
         }
         checkFits(examples, config.dVocab(), config.nCtx());
         this.engine = engine;
@@ -78,6 +78,10 @@ public final class EdgePatcher implements AutoCloseable {
         }
         long perHypothesis = (4L * layout.heads + layout.senders + 4) * widest;
         this.batchLimit = (int) Math.max(1, Math.min(256, BATCH_FLOATS / perHypothesis));
+    }
+
+    private static String mlpKind(boolean hasMlp, boolean parallel) {
+        return !hasMlp ? "without MLPs" : parallel ? "with parallel MLPs" : "with MLPs";
     }
 
     private static void checkFits(List<TaskExample> examples, int vocab, int nCtx) {
@@ -247,11 +251,14 @@ public final class EdgePatcher implements AutoCloseable {
                     NDArray bias = engine.parameter(setup, "blocks." + l + ".attn.b_O").reshape(1, dModel)
                             .broadcast(new Shape((long) n * p, dModel)).reshape(x);
                     int first = layout.firstSender(l);
-                    cum = cum.add(ablated.get(first + ":" + (first + layout.heads)).sum(new int[] {0})).add(bias);
+                    NDArray afterAttention = cum.add(ablated.get(first + ":" + (first + layout.heads))
+                            .sum(new int[] {0})).add(bias);
                     if (layout.mlp == 1) {
-                        cinMlp[l] = keep(cum.duplicate());
-                        cum = cum.add(ablated.get(first + layout.heads));
+                        // A parallel MLP reads the stream its layer's attention reads, without that layer's heads.
+                        cinMlp[l] = keep((layout.parallel ? cum : afterAttention).duplicate());
+                        afterAttention = afterAttention.add(ablated.get(first + layout.heads));
                     }
+                    cum = afterAttention;
                 }
                 cinLogits = keep(cum);
                 corrupted = keep(ablated);
@@ -272,7 +279,10 @@ public final class EdgePatcher implements AutoCloseable {
         }
 
         private RunOptions senderHooks() {
-            RunOptions.Builder b = RunOptions.builder().cache(HookNames.EMBED, HookNames.POS_EMBED);
+            RunOptions.Builder b = RunOptions.builder().cache(HookNames.EMBED);
+            if (!engine.config().rotary()) {
+                b.cache(HookNames.POS_EMBED);
+            }
             for (int l = 0; l < layout.layers; l++) {
                 b.cache(HookNames.result(l));
                 if (layout.mlp == 1) {
@@ -285,7 +295,9 @@ public final class EdgePatcher implements AutoCloseable {
         /** Every sender's output as rows of one [senders, tokens × d_model] tensor, in layout order. */
         private NDArray senderOutputs(ActivationCache cache) {
             NDList rows = new NDList();
-            rows.add(cache.get(HookNames.EMBED).add(cache.get(HookNames.POS_EMBED)).reshape(1, x));
+            NDArray input = engine.config().rotary() ? cache.get(HookNames.EMBED)
+                    : cache.get(HookNames.EMBED).add(cache.get(HookNames.POS_EMBED));
+            rows.add(input.reshape(1, x));
             for (int l = 0; l < layout.layers; l++) {
                 rows.add(cache.get(HookNames.result(l)).transpose(2, 0, 1, 3).reshape(layout.heads, x));
                 if (layout.mlp == 1) {
@@ -302,10 +314,17 @@ public final class EdgePatcher implements AutoCloseable {
         double[] attribution(double alpha) {
             // The pass runs unsplit, with gradients at each head's q, k and v; a head's input gradient then follows
             // by hand through its projection and ln1, which is what autograd would do over per-head input copies,
-            // without building those copies.
+            // without building those copies. A grouped model's keys and values are shared by the heads of a group,
+            // so their gradients cannot be told apart: there the pass is split and differentiated at each head's
+            // own inputs (ungrouped, as EAP-IG does, which costs a copy of the stream per head).
+            boolean split = engine.config().grouped();
             RunOptions.Builder b = RunOptions.builder();
             for (int l = 0; l < layout.layers; l++) {
-                b.gradient(HookNames.q(l), HookNames.k(l), HookNames.v(l)).cache(HookNames.residPre(l));
+                if (split) {
+                    b.gradient(HookNames.qInput(l), HookNames.kInput(l), HookNames.vInput(l));
+                } else {
+                    b.gradient(HookNames.q(l), HookNames.k(l), HookNames.v(l)).cache(HookNames.residPre(l));
+                }
                 if (layout.mlp == 1) {
                     b.gradient(HookNames.mlpIn(l));
                 }
@@ -326,8 +345,14 @@ public final class EdgePatcher implements AutoCloseable {
                 NDList rows = new NDList();
                 String[] weights = {"W_Q", "W_K", "W_V"};
                 for (int l = 0; l < layout.layers; l++) {
+                    if (split) {
+                        for (String input : new String[] {HookNames.qInput(l), HookNames.kInput(l),
+                            HookNames.vInput(l)}) {
+                            rows.add(grads.gradient(input).transpose(2, 0, 1, 3).reshape(layout.heads, x));
+                        }
+                    }
                     String[] hooks = {HookNames.q(l), HookNames.k(l), HookNames.v(l)};
-                    for (int which = 0; which < 3; which++) {
+                    for (int which = 0; which < 3 && !split; which++) {
                         NDArray w = engine.parameter(scope, "blocks." + l + ".attn." + weights[which]);
                         rows.add(ln1Backward(scope, l, grads.cache().get(HookNames.residPre(l)),
                                 headInputGradients(grads.gradient(hooks[which]), w)));
@@ -352,7 +377,8 @@ public final class EdgePatcher implements AutoCloseable {
 
         /**
          * The gradient at each head's own copy of the residual stream, [heads, tokens × d_model], from the gradient
-         * at its ln1 output: LayerNorm's backward pass, dx = (g − mean(g) − ŷ mean(g ŷ)) / σ with g scaled by ln1.w.
+         * at its ln1 output: the normalization's backward pass, dx = (g − mean(g) − ŷ mean(g ŷ)) / σ for LayerNorm
+         * and (g − ŷ mean(g ŷ)) / σ for RMSNorm (which subtracts no mean), with g scaled by ln1.w where it has one.
          */
         private NDArray ln1Backward(NDManager scope, int l, NDArray residPre, NDArray gNormed) {
             int h = layout.heads;
@@ -360,14 +386,13 @@ public final class EdgePatcher implements AutoCloseable {
             if (norm == ModelConfig.Normalization.NONE) {
                 return gNormed.reshape(h, x);
             }
-            NDArray g = norm == ModelConfig.Normalization.LN
-                    ? gNormed.mul(engine.parameter(scope, "blocks." + l + ".ln1.w")) : gNormed;
+            NDArray g = norm.hasWeight() ? gNormed.mul(engine.parameter(scope, "blocks." + l + ".ln1.w")) : gNormed;
             NDArray xs = residPre.reshape(1, (long) n * p, dModel);
-            NDArray centered = xs.sub(xs.mean(new int[] {-1}, true));
+            NDArray centered = norm.isRms() ? xs : xs.sub(xs.mean(new int[] {-1}, true));
             NDArray sigma = centered.square().mean(new int[] {-1}, true).add(engine.config().eps()).sqrt();
             NDArray yHat = centered.div(sigma);
-            NDArray dx = g.sub(g.mean(new int[] {-1}, true)).sub(yHat.mul(g.mul(yHat).mean(new int[] {-1}, true)))
-                    .div(sigma);
+            NDArray gc = norm.isRms() ? g : g.sub(g.mean(new int[] {-1}, true));
+            NDArray dx = gc.sub(yHat.mul(g.mul(yHat).mean(new int[] {-1}, true))).div(sigma);
             return dx.reshape(h, x);
         }
 

@@ -13,16 +13,16 @@ final class GraphLayout {
     final int layers;
     final int heads;
     final int mlp;
+    /** True when each MLP reads the stream its layer's attention reads (the graph has no edges from those heads). */
+    final boolean parallel;
     final int senders;
     final int receivers;
     final int[] edgeSender;
     final int[] edgeReceiver;
 
     GraphLayout(ComputationGraph graph) {
-        if (graph.parallelAttnMlp()) {
-            throw new IllegalArgumentException("edge patching supports sequential attention and MLP blocks only");
-        }
         layers = graph.nLayers();
+        parallel = graph.parallelAttnMlp();
         heads = graph.nHeads();
         mlp = graph.hasMlp() ? 1 : 0;
         senders = 1 + layers * (heads + mlp);

@@ -70,7 +70,10 @@ class EdgeAttributionTest {
     static double[] splitPathEap(HookedTransformer engine, ComputationGraph g, int[][] clean, int[][] corrupted,
                                  int position, int[] answers, int[] distractors) {
         try (NDManager nd = engine.manager().newSubManager()) {
-            RunOptions.Builder cache = RunOptions.builder().cache(HookNames.EMBED, HookNames.POS_EMBED);
+            RunOptions.Builder cache = RunOptions.builder().cache(HookNames.EMBED);
+            if (!engine.config().rotary()) {
+                cache.cache(HookNames.POS_EMBED);
+            }
             RunOptions.Builder grad = RunOptions.builder().gradient(HookNames.residPost(g.nLayers() - 1));
             for (int l = 0; l < g.nLayers(); l++) {
                 cache.cache(HookNames.result(l), HookNames.mlpOut(l));
@@ -111,18 +114,36 @@ class EdgeAttributionTest {
 
     private static NDArray sender(io.circuitscope.core.engine.ActivationCache cache, GraphNode node) {
         return switch (node.kind()) {
-            case INPUT -> cache.get(HookNames.EMBED).add(cache.get(HookNames.POS_EMBED));
+            case INPUT -> cache.names().contains(HookNames.POS_EMBED)
+                    ? cache.get(HookNames.EMBED).add(cache.get(HookNames.POS_EMBED)) : cache.get(HookNames.EMBED);
             case HEAD -> cache.get(HookNames.result(node.layer())).get(":, :, " + node.head());
             default -> cache.get(HookNames.mlpOut(node.layer()));
         };
     }
 
-    @Test
-    void eapEqualsAutogradOverPerHeadInputCopies() {
-        for (String norm : new String[] {"LN", "LNPre"}) {
-            ModelConfig c = new ModelConfig(2, 16, 2, 8, 32, 24, 12, "gelu_new", norm, false, "standard", 1e-5, 0,
-                    "r");
-            ComputationGraph g = new ComputationGraph(2, 2, true, false, 16);
+    /**
+     * LayerNorm and LNPre; RMSNorm with rotary keys and a gated MLP (the hand-written backward pass without
+     * centring); RMSPre with parallel blocks; and grouped-query attention, which the patcher differentiates at the
+     * split inputs themselves.
+     */
+    static java.util.stream.Stream<ModelConfig> attributionConfigs() {
+        return java.util.stream.Stream.of(
+                new ModelConfig(2, 16, 2, 8, 32, 24, 12, "gelu_new", "LN", false, "standard", 1e-5, 0, "ln"),
+                new ModelConfig(2, 16, 2, 8, 32, 24, 12, "gelu_new", "LNPre", false, "standard", 1e-5, 0, "lnpre"),
+                new ModelConfig(2, 16, 2, 8, 32, 24, 12, "silu", "RMS", false, "rotary", 1e-6, 0, "rms", null, null,
+                        10000.0, null, true, null, null, null, null, null, null),
+                new ModelConfig(2, 16, 2, 8, 32, 24, 12, "gelu", "RMSPre", false, "rotary", 1e-6, 0, "parallel", null,
+                        4, 10000.0, true, null, null, null, null, null, null, null),
+                new ModelConfig(2, 16, 4, 4, 32, 24, 12, "silu", "RMS", false, "rotary", 1e-6, 0, "gqa", 2, null,
+                        10000.0, null, true, 5, null, null, null, null, null));
+    }
+
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.MethodSource("attributionConfigs")
+    void eapEqualsAutogradOverPerHeadInputCopies(ModelConfig c) {
+        String norm = c.modelName();
+        {
+            ComputationGraph g = new ComputationGraph(2, c.nHeads(), true, c.parallel(), 16);
             var weights = RandomWeights.dense(c, 8, 0.5);
             java.util.SplittableRandom r = new java.util.SplittableRandom(4);
             List<TaskExample> ex = new ArrayList<>();

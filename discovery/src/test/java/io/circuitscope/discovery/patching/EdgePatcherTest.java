@@ -19,6 +19,22 @@ class EdgePatcherTest {
             1e-5, null, "attn-only");
     static final ModelConfig WITH_MLP = new ModelConfig(2, 12, 2, 6, 16, 20, 10, "gelu_new", "LN", false,
             "standard", 1e-5, null, "mlp");
+    /** GPT-NeoX's shape: partial rotary, parallel attention and MLP. */
+    static final ModelConfig NEOX = new ModelConfig(2, 12, 2, 6, 16, 20, 10, "gelu", "LN", false, "rotary", 1e-5,
+            null, "neox", null, 2, 10000.0, true, null, null, null, null, null, null, null);
+    /** Llama's shape: RMSNorm, rotary, two query heads per key-value head, SwiGLU, a sliding window of 5. */
+    static final ModelConfig LLAMA = new ModelConfig(2, 12, 4, 3, 16, 20, 10, "silu", "RMS", false, "rotary", 1e-6,
+            null, "llama", 2, 2, 500000.0, null, true, 5, null, null, null, null, null);
+
+    static ModelConfig named(String name) {
+        return switch (name) {
+            case "attn-only" -> ATTN_ONLY;
+            case "mlp" -> WITH_MLP;
+            case "neox" -> NEOX;
+            case "llama" -> LLAMA;
+            default -> throw new IllegalArgumentException(name);
+        };
+    }
 
     /** Examples of two lengths, two answer positions each, corrupted twins drawn independently. */
     static List<TaskExample> examples(long seed, int vocab) {
@@ -45,14 +61,15 @@ class EdgePatcherTest {
     }
 
     static ComputationGraph graphOf(ModelConfig c) {
-        return new ComputationGraph(c.nLayers(), c.nHeads(), c.hasMlp(), false, c.dModel());
+        return new ComputationGraph(c.nLayers(), c.nHeads(), c.hasMlp(), c.parallel(), c.dModel());
     }
 
     @ParameterizedTest
-    @CsvSource({"false,KL,RESAMPLE", "false,LOGIT_DIFF,ZERO", "true,LOGIT_DIFF,RESAMPLE", "true,KL,MEAN",
-            "true,LOGIT_DIFF,ZERO", "false,KL,MEAN"})
-    void fastPathMatchesTheEdgeByEdgeOracle(boolean mlp, MetricKind metric, Ablation ablation) {
-        ModelConfig c = mlp ? WITH_MLP : ATTN_ONLY;
+    @CsvSource({"attn-only,KL,RESAMPLE", "attn-only,LOGIT_DIFF,ZERO", "mlp,LOGIT_DIFF,RESAMPLE", "mlp,KL,MEAN",
+            "mlp,LOGIT_DIFF,ZERO", "attn-only,KL,MEAN", "neox,LOGIT_DIFF,RESAMPLE", "neox,KL,MEAN",
+            "llama,LOGIT_DIFF,RESAMPLE", "llama,KL,ZERO"})
+    void fastPathMatchesTheEdgeByEdgeOracle(String shape, MetricKind metric, Ablation ablation) {
+        ModelConfig c = named(shape);
         ComputationGraph g = graphOf(c);
         List<TaskExample> ex = examples(3, c.dVocab());
         try (HookedTransformer model = HookedTransformer.load(RandomWeights.dense(c, 11, 0.6));
@@ -70,9 +87,9 @@ class EdgePatcherTest {
     }
 
     @ParameterizedTest
-    @CsvSource({"false", "true"})
-    void batchedHypothesesEqualTheirCircuitsEvaluatedAlone(boolean mlp) {
-        ModelConfig c = mlp ? WITH_MLP : ATTN_ONLY;
+    @CsvSource({"attn-only", "mlp", "neox", "llama"})
+    void batchedHypothesesEqualTheirCircuitsEvaluatedAlone(String shape) {
+        ModelConfig c = named(shape);
         ComputationGraph g = graphOf(c);
         List<TaskExample> ex = examples(8, c.dVocab());
         try (HookedTransformer model = HookedTransformer.load(RandomWeights.dense(c, 2, 0.6));
@@ -99,9 +116,9 @@ class EdgePatcherTest {
     }
 
     @ParameterizedTest
-    @CsvSource({"false", "true"})
-    void everyEdgeGivesTheCleanModelAndNoEdgeTheCorruptedRun(boolean mlp) {
-        ModelConfig c = mlp ? WITH_MLP : ATTN_ONLY;
+    @CsvSource({"attn-only", "mlp", "neox", "llama"})
+    void everyEdgeGivesTheCleanModelAndNoEdgeTheCorruptedRun(String shape) {
+        ModelConfig c = named(shape);
         ComputationGraph g = graphOf(c);
         List<TaskExample> ex = examples(4, c.dVocab());
         List<TaskExample> swapped = ex.stream().map(e -> new TaskExample(e.corrupted(), e.corrupted(), e.positions(),

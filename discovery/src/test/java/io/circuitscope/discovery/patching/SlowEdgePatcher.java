@@ -81,7 +81,11 @@ final class SlowEdgePatcher {
 
     /** Every sender's output on one prompt, [1, pos, d_model]. */
     private Map<GraphNode, NDArray> outputs(NDManager nd, int[] tokens) {
-        RunOptions.Builder b = RunOptions.builder().cache(HookNames.EMBED, HookNames.POS_EMBED);
+        boolean rotary = engine.config().rotary();
+        RunOptions.Builder b = RunOptions.builder().cache(HookNames.EMBED);
+        if (!rotary) {
+            b.cache(HookNames.POS_EMBED);
+        }
         for (int l = 0; l < graph.nLayers(); l++) {
             b.cache(HookNames.result(l));
             if (graph.hasMlp()) {
@@ -90,7 +94,8 @@ final class SlowEdgePatcher {
         }
         ForwardResult r = engine.run(nd, new int[][] {tokens}, b.build());
         Map<GraphNode, NDArray> out = new HashMap<>();
-        out.put(graph.inputNode(), r.cache().get(HookNames.EMBED).add(r.cache().get(HookNames.POS_EMBED)));
+        out.put(graph.inputNode(), rotary ? r.cache().get(HookNames.EMBED)
+                : r.cache().get(HookNames.EMBED).add(r.cache().get(HookNames.POS_EMBED)));
         for (int l = 0; l < graph.nLayers(); l++) {
             NDArray result = r.cache().get(HookNames.result(l));
             for (int h = 0; h < graph.nHeads(); h++) {
@@ -107,14 +112,20 @@ final class SlowEdgePatcher {
         Map<GraphNode, NDArray> current = new HashMap<>();
         RunOptions.Builder b = RunOptions.builder();
         NDArray[] embed = new NDArray[1];
+        boolean rotary = engine.config().rotary();
         b.patch(HookNames.EMBED, a -> {
             embed[0] = a;
+            if (rotary) {
+                current.put(graph.inputNode(), a);
+            }
             return a;
         });
-        b.patch(HookNames.POS_EMBED, a -> {
-            current.put(graph.inputNode(), embed[0].add(a));
-            return a;
-        });
+        if (!rotary) {
+            b.patch(HookNames.POS_EMBED, a -> {
+                current.put(graph.inputNode(), embed[0].add(a));
+                return a;
+            });
+        }
         for (int l = 0; l < graph.nLayers(); l++) {
             int layer = l;
             b.patch(HookNames.result(l), a -> {
@@ -168,7 +179,11 @@ final class SlowEdgePatcher {
             }
             sum = sum == null ? term : sum.add(term);
         }
-        int biasLayers = receiver.kind() == GraphNode.Kind.HEAD ? receiver.layer() : receiver.layer() + 1;
+        // A receiver reads the attention biases of every layer before it, and of its own layer when it is a
+        // sequential MLP (or the logits); a parallel MLP reads its layer's input, before that layer's attention.
+        boolean beforeOwnAttention = receiver.kind() == GraphNode.Kind.HEAD
+                || receiver.kind() == GraphNode.Kind.MLP && graph.parallelAttnMlp();
+        int biasLayers = beforeOwnAttention ? receiver.layer() : receiver.layer() + 1;
         for (int l = 0; l < Math.min(biasLayers, graph.nLayers()); l++) {
             sum = sum.add(engine.parameter(nd, "blocks." + l + ".attn.b_O"));
         }

@@ -180,9 +180,10 @@ public final class SuccessorHeadDetector implements HeadDetector {
             this.finalWeight = optional("ln_final.w");
         }
 
-        /** A parameter vector, or null when the model has none (no norm, or LNPre). */
+        /** A parameter vector, or null when the model has none (no norm, LNPre, RMSPre, or a bias under RMS). */
         double[] optional(String name) {
-            if (!shape.normalization().equals("LN")) {
+            boolean weight = name.endsWith(".w") && shape.normalization().equals("RMS");
+            if (!shape.normalization().equals("LN") && !weight) {
                 return null;
             }
             Tensor t = weights.parameter(name);
@@ -193,15 +194,12 @@ public final class SuccessorHeadDetector implements HeadDetector {
             return v;
         }
 
-        /** The layer norm of x: centred and scaled for LN and LNPre, then LN's weight and bias. */
+        /** The layer norm of x: centred (except RMSNorm) and scaled, then the norm's weight and bias, if any. */
         double[] norm(double[] x, double[] weight, double[] bias) {
             if (shape.normalization().equals("none")) {
                 return x;
             }
-            double mean = 0;
-            for (double v : x) {
-                mean += v / x.length;
-            }
+            double mean = centred() ? mean(x) : 0;
             double var = 0;
             for (double v : x) {
                 var += (v - mean) * (v - mean) / x.length;
@@ -214,8 +212,21 @@ public final class SuccessorHeadDetector implements HeadDetector {
             return out;
         }
 
+        /** LayerNorm subtracts the mean; RMSNorm does not. */
+        private boolean centred() {
+            return shape.normalization().startsWith("LN");
+        }
+
+        private static double mean(double[] x) {
+            double mean = 0;
+            for (double v : x) {
+                mean += v / x.length;
+            }
+            return mean;
+        }
+
         /**
-         * The head's output as the unembedding sees it: centred and multiplied by the final norm's weight. The
+         * The head's output as the unembedding sees it: centred (except under RMSNorm) and multiplied by the final norm's weight. The
          * final scale is shared by every candidate and the final bias does not depend on the head, so neither can
          * change which candidate ranks first.
          */
@@ -223,10 +234,7 @@ public final class SuccessorHeadDetector implements HeadDetector {
             if (shape.normalization().equals("none")) {
                 return o;
             }
-            double mean = 0;
-            for (double v : o) {
-                mean += v / o.length;
-            }
+            double mean = centred() ? mean(o) : 0;
             double[] out = new double[o.length];
             for (int i = 0; i < o.length; i++) {
                 out[i] = (o[i] - mean) * (finalWeight == null ? 1 : finalWeight[i]);

@@ -1,0 +1,124 @@
+package io.circuitscope.core.checkpoint;
+
+import java.util.List;
+
+/**
+ * The rotary-embedding settings of a Hugging Face config, read from every spelling real files use: transformers 5's
+ * {@code rope_parameters} object, or the older top-level {@code rope_theta} / {@code rope_scaling} (and GPT-NeoX's
+ * {@code rotary_emb_base} / {@code rotary_pct}); a scaling type other than the default and Llama 3's is refused.
+ *
+ * @param rotaryDim the leading dimensions of each head that rotate, int(head_dim × partial rotary factor)
+ * @param theta the base of the frequencies
+ * @param llama3 Llama 3's by-parts rescaling, or null
+ */
+record HfRotaryConfig(int rotaryDim, double theta, Llama3Scaling llama3) {
+
+    /** Llama 3's rope scaling parameters. */
+    record Llama3Scaling(double factor, double lowFreqFactor, double highFreqFactor, int originalContext) {
+    }
+
+    /**
+     * Reads the settings, the defaults given for the architecture's own legacy field names.
+     *
+     * @param legacyTheta the top-level field that held θ before {@code rope_theta} (GPT-NeoX: rotary_emb_base), or null
+     * @param legacyFraction the top-level field for the rotary fraction (GPT-NeoX: rotary_pct), or null
+     * @param defaultFraction the fraction when no field gives one (GPT-NeoX: 0.25, others 1)
+     */
+    static HfRotaryConfig read(ConfigJson c, int headDim, String legacyTheta, String legacyFraction,
+                               double defaultFraction) {
+        ConfigJson params = c.object("rope_parameters");
+        if (params != null && !params.has("rope_type") && !params.has("type") && !params.has("rope_theta")
+                && !params.keys().isEmpty()) {
+            throw new CheckpointException(c.file() + ": rope_parameters with one entry per attention type ("
+                    + String.join(", ", params.keys()) + ") is not supported");
+        }
+        ConfigJson scaling = c.object("rope_scaling");
+        double theta = firstNumber(c, params, "rope_theta", legacyTheta, 10000.0);
+        double fraction = params != null && params.has("partial_rotary_factor")
+                ? params.number("partial_rotary_factor", 1.0)
+                : c.has("partial_rotary_factor") ? c.number("partial_rotary_factor", 1.0)
+                : legacyFraction != null ? c.number(legacyFraction, defaultFraction) : defaultFraction;
+        if (!(fraction > 0) || fraction > 1) {
+            throw new CheckpointException(c.file() + ": the partial rotary factor must be in (0, 1], got " + fraction);
+        }
+        int rotaryDim = (int) (headDim * fraction);
+        if (rotaryDim < 2 || rotaryDim % 2 != 0) {
+            throw new CheckpointException(c.file() + ": the partial rotary factor " + fraction + " of head_dim "
+                    + headDim + " gives " + rotaryDim + " rotary dimensions, which is not a positive even number");
+        }
+        ConfigJson typed = params != null ? params : scaling;
+        Llama3Scaling llama3 = null;
+        if (typed != null) {
+            String typeKey = typed.has("rope_type") ? "rope_type" : "type";
+            String type = typed.text(typeKey, "default");
+            switch (type) {
+                case "default" -> {
+                    if (params != null && scaling != null) {
+                        llama3 = scalingOf(scaling, c);
+                    }
+                }
+                case "llama3" -> llama3 = readLlama3(typed);
+                default -> throw new CheckpointException(c.file() + ": " + typed.name(typeKey) + " \"" + type
+                        + "\" is not supported (supported: default, llama3)");
+            }
+        }
+        return new HfRotaryConfig(rotaryDim, theta, llama3);
+    }
+
+    /** A legacy rope_scaling beside transformers 5's rope_parameters: honoured only if it is Llama 3's or absent. */
+    private static Llama3Scaling scalingOf(ConfigJson scaling, ConfigJson c) {
+        String typeKey = scaling.has("rope_type") ? "rope_type" : "type";
+        String type = scaling.text(typeKey, "default");
+        return switch (type) {
+            case "default" -> null;
+            case "llama3" -> readLlama3(scaling);
+            default -> throw new CheckpointException(c.file() + ": " + scaling.name(typeKey) + " \"" + type
+                    + "\" is not supported (supported: default, llama3)");
+        };
+    }
+
+    private static Llama3Scaling readLlama3(ConfigJson s) {
+        for (String key : List.of("factor", "low_freq_factor", "high_freq_factor",
+                "original_max_position_embeddings")) {
+            if (!s.has(key)) {
+                throw new CheckpointException(s.file() + ": llama3 rope scaling needs \"" + s.name(key) + "\"");
+            }
+        }
+        double factor = s.number("factor", 1);
+        double low = s.number("low_freq_factor", 1);
+        double high = s.number("high_freq_factor", 4);
+        int original = s.positiveInt("original_max_position_embeddings");
+        if (!(factor >= 1) || !(low > 0) || !(high > low)) {
+            throw new CheckpointException(s.file() + ": llama3 rope scaling needs factor >= 1 and 0 < "
+                    + s.name("low_freq_factor") + " < " + s.name("high_freq_factor") + ", got " + factor + ", " + low
+                    + ", " + high);
+        }
+        return new Llama3Scaling(factor, low, high, original);
+    }
+
+    /** The first of rope_parameters.key, top-level key and the legacy field that is present, else the default. */
+    private static double firstNumber(ConfigJson c, ConfigJson params, String key, String legacy, double fallback) {
+        if (params != null && params.has(key)) {
+            double value = params.number(key, fallback);
+            if (c.has(key) && c.number(key, fallback) != value) {
+                throw new CheckpointException(c.file() + ": " + key + " " + c.number(key, fallback) + " disagrees with "
+                        + params.name(key) + " " + value);
+            }
+            return positive(c, params.name(key), value);
+        }
+        if (c.has(key)) {
+            return positive(c, key, c.number(key, fallback));
+        }
+        if (legacy != null && c.has(legacy)) {
+            return positive(c, legacy, c.number(legacy, fallback));
+        }
+        return fallback;
+    }
+
+    private static double positive(ConfigJson c, String name, double value) {
+        if (!(value > 0) || Double.isInfinite(value)) {
+            throw new CheckpointException(c.file() + ": " + name + " must be a positive number, got " + value);
+        }
+        return value;
+    }
+}

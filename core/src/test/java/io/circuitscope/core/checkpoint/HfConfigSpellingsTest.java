@@ -1,0 +1,200 @@
+package io.circuitscope.core.checkpoint;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.circuitscope.core.model.ModelConfig;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.function.Consumer;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The rotary, window and feature fields of real Hugging Face configs in every spelling real files use: the same
+ * weights under transformers 4's top-level {@code rope_theta} / {@code rope_scaling} / {@code rotary_pct} give the
+ * same logits as under transformers 5's {@code rope_parameters}, and what cannot be run is refused by name.
+ */
+class HfConfigSpellingsTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @TempDir
+    Path tmp;
+
+    /** A copy of a fixture whose config.json {@code edit} has changed. */
+    private Path edited(String fixture, Consumer<ObjectNode> edit) throws IOException {
+        Path from = HfArchitectureReferenceTest.fixture(fixture);
+        Path dir = Files.createTempDirectory(tmp, fixture);
+        try (Stream<Path> files = Files.list(from)) {
+            for (Path f : files.toList()) {
+                Files.copy(f, dir.resolve(f.getFileName()));
+            }
+        }
+        ObjectNode config = (ObjectNode) JSON.readTree(dir.resolve("config.json").toFile());
+        edit.accept(config);
+        JSON.writeValue(dir.resolve("config.json").toFile(), config);
+        return dir;
+    }
+
+    private static ModelConfig read(Path dir) {
+        return CheckpointLayout.of(dir).parameters(dir).config();
+    }
+
+    private static String refusal(Path dir) {
+        return assertThrows(CheckpointException.class, () -> read(dir)).getMessage();
+    }
+
+    @Test
+    void transformers4LlamaSpellingsGiveTheSameLogits() throws IOException {
+        for (String typeKey : new String[] {"rope_type", "type"}) {
+            Path dir = edited("llama", c -> {
+                ObjectNode params = (ObjectNode) c.remove("rope_parameters");
+                c.set("rope_theta", params.remove("rope_theta"));
+                params.remove("rope_type");
+                params.put(typeKey, "llama3");
+                c.set("rope_scaling", params);
+            });
+            ModelConfig cfg = read(dir);
+            assertTrue(cfg.ntkByParts(), typeKey);
+            assertEquals(4.0, cfg.ntkByPartsHighFreqFactor());
+            ReferenceLogits.assertMatches(dir, 1e-4, "llama with rope_scaling." + typeKey);
+        }
+    }
+
+    @Test
+    void transformers4NeoxSpellingsGiveTheSameLogits() throws IOException {
+        Path dir = edited("pythia", c -> {
+            c.remove("rope_parameters");
+            c.put("rotary_pct", 0.25);
+            c.put("rotary_emb_base", 10000);
+        });
+        assertEquals(4, read(dir).rotaryDims());
+        ReferenceLogits.assertMatches(dir, 1e-4, "pythia with rotary_pct");
+        Path defaults = edited("pythia", c -> c.remove("rope_parameters"));
+        assertEquals(4, read(defaults).rotaryDims(), "GPT-NeoX's default rotary_pct is 0.25");
+    }
+
+    @Test
+    void hubQwen2ConfigsCarryASlidingWindowThatIsOff() throws IOException {
+        Path dir = edited("qwen2", c -> {
+            c.put("sliding_window", 4);
+            c.put("use_sliding_window", false);
+            c.remove("layer_types");
+            c.put("max_window_layers", 28);
+        });
+        assertNull(read(dir).windowSize());
+        ReferenceLogits.assertMatches(dir, 1e-4, "qwen2 with sliding_window 4, use_sliding_window false");
+        Path allSliding = edited("qwen2", c -> {
+            c.put("sliding_window", 4);
+            c.put("use_sliding_window", true);
+            c.remove("layer_types");
+            c.put("max_window_layers", 0);
+        });
+        assertEquals(4, read(allSliding).windowSize());
+        Path someSliding = edited("qwen2", c -> {
+            c.put("sliding_window", 4);
+            c.put("use_sliding_window", true);
+            c.remove("layer_types");
+            c.put("max_window_layers", 1);
+        });
+        assertTrue(refusal(someSliding).contains("use_sliding_window with 1 of 2 layers sliding"),
+                refusal(someSliding));
+    }
+
+    @Test
+    void mistralWithoutAWindowAttendsToEveryEarlierToken() throws IOException {
+        assertNull(read(edited("mistral", c -> c.putNull("sliding_window"))).windowSize());
+    }
+
+    @Test
+    void unsupportedRopeTypesAreNamedWithTheirField() throws IOException {
+        for (String type : new String[] {"linear", "dynamic", "yarn", "longrope"}) {
+            String msg = refusal(edited("llama", c -> ((ObjectNode) c.get("rope_parameters")).put("rope_type", type)));
+            assertTrue(msg.contains("rope_parameters.rope_type \"" + type + "\" is not supported"), msg);
+        }
+        String legacy = refusal(edited("mistral", c -> {
+            c.remove("rope_parameters");
+            c.putObject("rope_scaling").put("type", "linear").put("factor", 2.0);
+        }));
+        assertTrue(legacy.contains("rope_scaling.type \"linear\" is not supported"), legacy);
+        String perType = refusal(edited("qwen2", c -> {
+            ObjectNode params = (ObjectNode) c.remove("rope_parameters");
+            c.putObject("rope_parameters").set("full_attention", params);
+        }));
+        assertTrue(perType.contains("one entry per attention type (full_attention)"), perType);
+        String conflict = refusal(edited("llama", c -> c.put("rope_theta", 500000.0)));
+        assertTrue(conflict.contains("rope_theta 500000.0 disagrees with rope_parameters.rope_theta 10000.0"),
+                conflict);
+    }
+
+    @Test
+    void featuresTheEngineDoesNotRunAreRefusedByName() throws IOException {
+        String[][] cases = {
+            {"attn_logit_softcapping", "attn_logit_softcapping is set (50.0)"},
+            {"final_logit_softcapping", "final_logit_softcapping is set (50.0)"},
+            {"num_local_experts", "num_local_experts 8: mixtures of experts are not supported"},
+        };
+        for (String[] c : cases) {
+            String msg = refusal(edited("llama", n -> {
+                if (c[0].startsWith("num")) {
+                    n.put(c[0], 8);
+                } else {
+                    n.put(c[0], 50.0);
+                }
+            }));
+            assertTrue(msg.contains(c[1]), msg);
+        }
+        assertTrue(refusal(edited("llama", n -> n.put("mlp_bias", true))).contains("mlp_bias = true"));
+        assertTrue(refusal(edited("llama", n -> n.put("hidden_act", "gelu"))).contains("hidden_act \"gelu\""));
+        assertTrue(refusal(edited("pythia", n -> n.put("hidden_act", "gelu_fast"))).contains("hidden_act"));
+        assertTrue(refusal(edited("llama", n -> n.put("num_key_value_heads", 3))).contains("n_key_value_heads"));
+        assertTrue(refusal(edited("llama", n -> ((ObjectNode) n.get("rope_parameters")).remove("factor")))
+                .contains("rope_parameters.factor"));
+    }
+
+    @Test
+    void shardsMustAgreeWithTheirIndex() throws IOException {
+        Path missing = edited("llama", c -> { });
+        Files.delete(missing.resolve("model-00002-of-00003.safetensors"));
+        String msg = assertThrows(RuntimeException.class, () -> io.circuitscope.core.model.ModelWeights.collect(
+                CheckpointLayout.of(missing).parameters(missing))).getMessage();
+        assertTrue(msg.contains("model-00002-of-00003.safetensors"), msg);
+
+        Path moved = edited("llama", c -> { });
+        ObjectNode index = (ObjectNode) JSON.readTree(moved.resolve("model.safetensors.index.json").toFile());
+        ((ObjectNode) index.get("weight_map")).put("model.norm.weight", "model-00001-of-00003.safetensors");
+        JSON.writeValue(moved.resolve("model.safetensors.index.json").toFile(), index);
+        String wrong = assertThrows(CheckpointException.class, () -> io.circuitscope.core.model.ModelWeights
+                .collect(CheckpointLayout.of(moved).parameters(moved))).getMessage();
+        assertTrue(wrong.contains("model.norm.weight"), wrong);
+
+        Path escaping = edited("llama", c -> { });
+        index = (ObjectNode) JSON.readTree(escaping.resolve("model.safetensors.index.json").toFile());
+        ((ObjectNode) index.get("weight_map")).put("model.norm.weight", "../elsewhere.safetensors");
+        JSON.writeValue(escaping.resolve("model.safetensors.index.json").toFile(), index);
+        String escape = assertThrows(CheckpointException.class, () -> io.circuitscope.core.model.ModelWeights
+                .collect(CheckpointLayout.of(escaping).parameters(escaping))).getMessage();
+        assertTrue(escape.contains("must name a file in the same directory"), escape);
+    }
+
+    @Test
+    void aTiedModelWithADifferentStoredHeadIsRefused() throws IOException {
+        Path dir = edited("llama", c -> c.put("tie_word_embeddings", true));
+        String msg = assertThrows(CheckpointException.class, () -> io.circuitscope.core.model.ModelWeights
+                .collect(CheckpointLayout.of(dir).parameters(dir))).getMessage();
+        assertTrue(msg.contains("'lm_head.weight' differs from 'embed_tokens.weight'"), msg);
+    }
+
+    @Test
+    void unsupportedModelTypesListTheSupportedOnes() throws IOException {
+        String msg = assertThrows(CheckpointException.class,
+                () -> CheckpointLayout.of(edited("llama", c -> c.put("model_type", "gemma2")))).getMessage();
+        assertTrue(msg.contains("\"gemma2\" is not supported (supported: gpt2, gpt_neox, llama, mistral, qwen2"), msg);
+    }
+}
