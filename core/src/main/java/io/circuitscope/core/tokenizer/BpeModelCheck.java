@@ -200,13 +200,20 @@ final class BpeModelCheck {
 
     /** A word's single character as BPE starts it: with the prefix when inside a word, the suffix when last. */
     private boolean isSingleCharacter(String token) {
-        String core = token;
-        if (!prefix.isEmpty() && core.startsWith(prefix) && core.length() > prefix.length()) {
-            core = core.substring(prefix.length());
+        int length = codePoints(token);
+        for (String start : new String[] {"", prefix}) {
+            for (String end : new String[] {"", suffix}) {
+                // One code point more than the affixes, so they cannot overlap and one character lies between.
+                if (token.startsWith(start) && token.endsWith(end)
+                        && length == codePoints(start) + codePoints(end) + 1) {
+                    return true;
+                }
+            }
         }
-        if (!suffix.isEmpty() && core.endsWith(suffix) && core.length() > suffix.length()) {
-            core = core.substring(0, core.length() - suffix.length());
-        }
-        return core.codePointCount(0, core.length()) == 1;
+        return false;
+    }
+
+    private static int codePoints(String text) {
+        return text.codePointCount(0, text.length());
     }
 }

@@ -88,16 +88,12 @@ public final class TokenizerJsonTokenizer implements Tokenizer, AutoCloseable {
             BpeModelCheck.check(root, vocab, files);
         }
         String kind = (BpeModelCheck.isByteLevel(root) ? "byte-level " : "")
-                + root.path("model").path("type").asText(bpe ? "BPE" : "tokenizer");
+                + root.path("model").path("type").asText(bpe ? "BPE" : "model");
         SpecialTokensAsText.apply(root, vocab, files.file());
         TokenizerJsonTokenizer tokenizer = new TokenizerJsonTokenizer(nativeTokenizer(root, files.file()),
                 vocab.ids(), files.file(), kind + " from " + files.name() + " (" + vocab.size() + " tokens)");
-        try {
-            tokenizer.requireAddedTokenIds(vocab);
-        } catch (RuntimeException e) {
-            tokenizer.close();
-            throw e;
-        }
+        // One refused here is never returned; the cleaner frees its native tokenizer.
+        tokenizer.requireAddedTokenIds(vocab);
         return tokenizer;
     }
 

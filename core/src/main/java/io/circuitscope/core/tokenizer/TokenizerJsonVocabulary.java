@@ -87,13 +87,13 @@ record TokenizerJsonVocabulary(Map<String, Integer> model, boolean listed, List<
      */
     private static List<AddedToken> readAddedTokens(JsonNode node, String file, int maxVocab,
                                                     Map<String, Integer> model, Map<Integer, String> tokenById) {
-        List<AddedToken> added = new ArrayList<>();
         if (node.isMissingNode() || node.isNull()) {
-            return added;
+            return List.of();
         }
         if (!node.isArray()) {
             throw new CircuitscopeException(file + ": added_tokens is " + node.getNodeType() + ", not a list");
         }
+        List<AddedToken> added = new ArrayList<>();
         Map<Integer, String> contentById = new HashMap<>();
         Map<String, Integer> idByContent = new HashMap<>();
         for (JsonNode token : node) {

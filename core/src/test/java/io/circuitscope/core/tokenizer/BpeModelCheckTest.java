@@ -190,6 +190,39 @@ class BpeModelCheckTest {
     }
 
     @Test
+    void anEndOfWordSuffixIsAppliedAsHfDoes() throws IOException {
+        // OpenAI GPT / CLIP style: a word's last character carries "</w>", and merges build on it.
+        Consumer<ObjectNode> suffixed = root -> {
+            root.putArray("added_tokens");
+            root.putObject("pre_tokenizer").put("type", "WhitespaceSplit");
+            root.putObject("decoder").put("type", "BPEDecoder").put("suffix", "</w>");
+            ObjectNode vocab = model(root).put("end_of_word_suffix", "</w>").putObject("vocab");
+            List.of("h", "e", "l", "o</w>", "he", "ll", "hell", "hello</w>").forEach(t -> vocab.put(t, vocab.size()));
+            model(root).putArray("merges").add("h e").add("l l").add("he ll").add("hell o</w>");
+        };
+        TokenizerJsonTokenizer tokenizer = read(suffixed);
+        assertArrayEquals(new int[] {7, 7}, tokenizer.encode("hello hello"));
+        assertEquals("hello hello", tokenizer.decode(7, 7));
+        assertTrue(refusal(suffixed.andThen(root -> ((ObjectNode) root.get("model").get("vocab")).put("ho</w>", 8)))
+                .contains("1 vocabulary tokens of " + file() + " model.vocab (ids 8 and up, e.g. 'ho</w>')"));
+        assertTrue(refusal(suffixed.andThen(root -> ((ObjectNode) root.get("model").get("vocab")).put("</w>", 8)))
+                .contains("e.g. '</w>'"));
+    }
+
+    @Test
+    void byteTokensStandInOnlyWithByteFallback() throws IOException {
+        assertTrue(refusal(root -> {
+            ((ObjectNode) root.get("model").get("vocab")).remove(List.of("Ġ", "Ġhello", "Ġworld"));
+            merges(root).remove(9);
+            merges(root).remove(4);
+            ObjectNode vocab = (ObjectNode) root.get("model").get("vocab");
+            for (int b = 0; b < 256; b++) {
+                vocab.put(String.format("<0x%02X>", b), VOCAB_SIZE + b);
+            }
+        }).contains("has no token 'Ġ' for byte 0x20"));
+    }
+
+    @Test
     void anUnknownTokenOrByteFallbackStandsInForMissingBytes() throws IOException {
         Consumer<ObjectNode> withoutSpace = root -> {
             ((ObjectNode) root.get("model").get("vocab")).remove(List.of("Ġ", "Ġhello", "Ġworld"));
@@ -238,6 +271,16 @@ class BpeModelCheckTest {
         assertTrue(refusal(sequence.andThen(root -> {
             ((ObjectNode) root.get("model").get("vocab")).remove("Ā");
         })).contains("has no token 'Ā' for byte 0x00"));
+    }
+
+    @Test
+    void aSequenceWithoutByteLevelIsNotByteLevel() throws IOException {
+        TokenizerJsonTokenizer tokenizer = read(root -> {
+            root.putObject("pre_tokenizer").put("type", "Sequence").putArray("pretokenizers").addObject()
+                    .put("type", "WhitespaceSplit");
+            ((ObjectNode) root.get("model").get("vocab")).remove("Ā");
+        });
+        assertEquals("BPE from tokenizer.json (267 tokens)", tokenizer.description());
     }
 
     @Test

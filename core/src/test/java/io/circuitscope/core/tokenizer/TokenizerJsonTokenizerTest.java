@@ -8,13 +8,16 @@ import static io.circuitscope.core.tokenizer.ByteLevelFixture.SPACE_WORLD;
 import static io.circuitscope.core.tokenizer.ByteLevelFixture.VOCAB_SIZE;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.circuitscope.core.CircuitscopeException;
 import java.io.IOException;
+import java.lang.reflect.Field;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -221,6 +224,64 @@ class TokenizerJsonTokenizerTest {
         assertEquals(closed, assertThrows(CircuitscopeException.class, () -> tokenizer.encode("hi")).getMessage());
         assertEquals(closed, assertThrows(CircuitscopeException.class, () -> tokenizer.decode(HELLO)).getMessage());
         assertEquals(VOCAB_SIZE, tokenizer.vocabSize());
+    }
+
+    /** The DJL tokenizer inside, which holds the native handle. */
+    private static HuggingFaceTokenizer nativeOf(TokenizerJsonTokenizer tokenizer) throws ReflectiveOperationException {
+        Field field = TokenizerJsonTokenizer.class.getDeclaredField("tokenizer");
+        field.setAccessible(true);
+        return (HuggingFaceTokenizer) field.get(tokenizer);
+    }
+
+    @Test
+    void closeFreesTheNativeTokenizer() throws Exception {
+        TokenizerJsonTokenizer tokenizer = read(root -> { });
+        HuggingFaceTokenizer inside = nativeOf(tokenizer);
+        assertFalse(inside.isReleased());
+        tokenizer.close();
+        assertTrue(inside.isReleased());
+    }
+
+    /** Reads a tokenizer and drops it unclosed, keeping only the DJL tokenizer inside. */
+    private HuggingFaceTokenizer readAndDrop() throws Exception {
+        return nativeOf(TokenizerJsonTokenizer.read(ByteLevelFixture.writeTokenizerJson(dir, false), LIMIT));
+    }
+
+    @Test
+    void aTokenizerNeverClosedIsFreedOnceUnreachable() throws Exception {
+        // The test holds the DJL tokenizer, so its own finalizer cannot run: only the cleaner can free it.
+        HuggingFaceTokenizer inside = readAndDrop();
+        for (int i = 0; i < 500 && !inside.isReleased(); i++) {
+            System.gc();
+            Thread.sleep(20);
+        }
+        assertTrue(inside.isReleased());
+    }
+
+    @Test
+    void loadingTheLibraryForcesDjlOffline() throws IOException {
+        String before = System.getProperty("ai.djl.offline");
+        System.clearProperty("ai.djl.offline");
+        try {
+            read(root -> { });
+            assertEquals("true", System.getProperty("ai.djl.offline"));
+        } finally {
+            System.setProperty("ai.djl.offline", before);
+        }
+    }
+
+    @Test
+    void aModelWithoutATypeIsDescribedByItsShape() throws IOException {
+        assertEquals("byte-level BPE from tokenizer.json (267 tokens)",
+                read(root -> model(root).remove("type")).description());
+        TokenizerJsonTokenizer wordLevel = read(root -> {
+            root.putArray("added_tokens");
+            root.putObject("pre_tokenizer").put("type", "WhitespaceSplit");
+            root.putNull("decoder");
+            root.putObject("model").put("unk_token", "cat").putObject("vocab").put("the", 0).put("cat", 1);
+        });
+        assertArrayEquals(new int[] {0, 1, 1}, wordLevel.encode("the cat sat"));
+        assertEquals("model from tokenizer.json (2 tokens)", wordLevel.description());
     }
 
     @Test

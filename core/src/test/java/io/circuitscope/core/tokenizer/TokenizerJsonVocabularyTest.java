@@ -193,6 +193,7 @@ class TokenizerJsonVocabularyTest {
         assertArrayEquals(new int[] {5, 1, 3}, tokenizer.encode("ab b"));
         assertEquals("ab b", tokenizer.decode(5, 1, 3));
         assertEquals(6, tokenizer.vocabSize());
+        assertEquals(6, read(unigram(), 6).vocabSize());
         assertEquals("Unigram from tokenizer.json (6 tokens)", tokenizer.description());
         assertEquals(file() + " model.vocab lists 6 tokens, but the model's vocabulary has only 5 ids",
                 refusal(unigram(), 5));
