@@ -12,7 +12,6 @@ import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.ref.Cleaner;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.BitSet;
@@ -104,7 +103,8 @@ public final class TokenizerJsonTokenizer implements Tokenizer, AutoCloseable {
         } catch (JsonProcessingException e) {
             throw new UncheckedIOException(e);
         }
-        // The native library is extracted from the jar on first use; offline, DJL never tries to download it.
+        // On first use DJL copies the native library out of its jar into the DJL cache. It downloads only a CUDA
+        // build, and offline it never picks one, so a library user who skipped the bootstrap is kept offline too.
         EngineBootstrap.forceOffline();
         try {
             return HuggingFaceTokenizer.newInstance(new ByteArrayInputStream(json), OPTIONS);
