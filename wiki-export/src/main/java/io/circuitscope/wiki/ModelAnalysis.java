@@ -165,10 +165,16 @@ public final class ModelAnalysis {
 
     private static String architecture(LoadedModel model) {
         var c = model.config();
-        return String.format(Locale.ROOT, "%d layers, %d heads of d_head %d, d_model %d, %s, %s normalization, "
-                        + "vocabulary %d, context %d, %,d parameters", c.nLayers(), c.nHeads(), c.dHead(), c.dModel(),
-                c.attnOnly() ? "attention-only" : "MLP width " + c.mlpWidth(), c.normalization(), c.dVocab(),
-                c.nCtx(), c.parameterCount());
+        String heads = c.grouped() ? c.nHeads() + " query heads sharing " + c.kvHeads() + " key-value heads"
+                : c.nHeads() + " heads";
+        String mlp = c.attnOnly() ? "attention-only" : "MLP width " + c.mlpWidth() + (c.gated() ? " (gated)" : "")
+                + (c.parallel() ? " in parallel with attention" : "");
+        String positions = c.rotary() ? "rotary positions on " + c.rotaryDims() + " of " + c.dHead() + " dims"
+                : "learned positions";
+        String window = c.windowSize() == null ? "" : ", sliding window " + c.windowSize();
+        return String.format(Locale.ROOT, "%d layers, %s of d_head %d, d_model %d, %s, %s, %s normalization%s, "
+                        + "vocabulary %d, context %d, %,d parameters", c.nLayers(), heads, c.dHead(), c.dModel(), mlp,
+                positions, c.normalization(), window, c.dVocab(), c.nCtx(), c.parameterCount());
     }
 
     private static double seconds(long start) {
