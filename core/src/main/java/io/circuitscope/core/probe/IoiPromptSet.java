@@ -224,14 +224,14 @@ public final class IoiPromptSet {
             // The space before a name belongs to the name token (" Mary"), as GPT-2 BPE tokenizes it.
             String trimmed = literal.endsWith(" ") ? literal.substring(0, literal.length() - 1) : literal;
             if (!trimmed.isEmpty()) {
-                out.add(tokenizer.encode(trimmed));
+                out.add(at == 0 ? tokenizer.encode(trimmed) : tokenizer.encodeContinuation(trimmed));
             }
             out.add(m.group(1));
             slots++;
             at = m.end();
         }
         if (at < template.length()) {
-            out.add(tokenizer.encode(template.substring(at)));
+            out.add(at == 0 ? tokenizer.encode(template) : tokenizer.encodeContinuation(template.substring(at)));
         }
         int third = template.contains("[Z]") ? 1 : 0;
         if (slots != 3 + third || !template.contains("[X]") || !template.contains("[Y]") || !template.contains("[S]")) {

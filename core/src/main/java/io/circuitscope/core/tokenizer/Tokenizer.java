@@ -21,9 +21,20 @@ public interface Tokenizer {
     /** A short human-readable name, e.g. "GPT-2 BPE (r50k_base)". */
     String description();
 
-    /** The id of {@code text} when it encodes to exactly one token, as IOI needs for names like " Mary". */
+    /**
+     * Encodes {@code text} as it tokenizes after earlier text, for prompts assembled from pieces. For most
+     * tokenizers this is {@link #encode}; a SentencePiece-style tokenizer (Llama, Mistral) marks the start of every
+     * text it encodes with a word boundary, which a piece in mid-sentence must not get.
+     */
+    default int[] encodeContinuation(String text) {
+        return encode(text);
+    }
+
+    /**
+     * The id of {@code text} when, in mid-sentence, it is exactly one token, as IOI needs for names like " Mary".
+     */
     default OptionalInt singleToken(String text) {
-        int[] ids = encode(text);
+        int[] ids = encodeContinuation(text);
         return ids.length == 1 ? OptionalInt.of(ids[0]) : OptionalInt.empty();
     }
 }

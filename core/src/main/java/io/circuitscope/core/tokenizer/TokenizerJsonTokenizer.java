@@ -33,6 +33,8 @@ import java.util.function.Function;
 public final class TokenizerJsonTokenizer implements Tokenizer, AutoCloseable {
 
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** Text that ends a word in every tokenizer, so that what follows it starts as it would mid-sentence. */
+    private static final String CONTINUATION_SENTINEL = "\n";
     // One daemon thread frees every tokenizer that is dropped without close().
     private static final Cleaner CLEANER = Cleaner.create();
     // No truncation or padding from the file's settings: encode must return every token, and only those.
@@ -134,6 +136,22 @@ public final class TokenizerJsonTokenizer implements Tokenizer, AutoCloseable {
                 }
             }
         }
+    }
+
+    /**
+     * The ids {@code text} gets after a newline, with the newline's own ids removed; {@link #encode} itself when
+     * the two do not split there (a merge across the boundary), which for a tokenizer that marks only the start of
+     * its input gives the same ids anyway.
+     */
+    @Override
+    public int[] encodeContinuation(String text) {
+        int[] sentinel = encode(CONTINUATION_SENTINEL);
+        int[] joined = encode(CONTINUATION_SENTINEL + text);
+        if (joined.length < sentinel.length
+                || !java.util.Arrays.equals(sentinel, java.util.Arrays.copyOf(joined, sentinel.length))) {
+            return encode(text);
+        }
+        return java.util.Arrays.copyOfRange(joined, sentinel.length, joined.length);
     }
 
     @Override
