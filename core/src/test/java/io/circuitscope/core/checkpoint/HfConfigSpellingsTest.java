@@ -197,4 +197,147 @@ class HfConfigSpellingsTest {
                 () -> CheckpointLayout.of(edited("llama", c -> c.put("model_type", "gemma2")))).getMessage();
         assertTrue(msg.contains("\"gemma2\" is not supported (supported: gpt2, gpt_neox, llama, mistral, qwen2"), msg);
     }
+
+    @Test
+    void rotaryFractionsAndThetasAreChecked() throws IOException {
+        for (double fraction : new double[] {0, -0.5, 1.5}) {
+            String msg = refusal(edited("pythia", c -> ((ObjectNode) c.get("rope_parameters"))
+                    .put("partial_rotary_factor", fraction)));
+            assertTrue(msg.contains("the partial rotary factor must be in (0, 1], got " + fraction), msg);
+        }
+        String odd = refusal(edited("pythia", c -> ((ObjectNode) c.get("rope_parameters"))
+                .put("partial_rotary_factor", 0.0625)));
+        assertTrue(odd.contains("gives 1 rotary dimensions"), odd);
+        assertEquals(16, read(edited("pythia", c -> ((ObjectNode) c.get("rope_parameters"))
+                .put("partial_rotary_factor", 1.0))).rotaryDims());
+        assertEquals(8, read(edited("llama", c -> c.put("partial_rotary_factor", 0.5))).rotaryDims());
+        for (double theta : new double[] {0, -1}) {
+            String msg = refusal(edited("mistral", c -> ((ObjectNode) c.get("rope_parameters"))
+                    .put("rope_theta", theta)));
+            assertTrue(msg.contains("rope_parameters.rope_theta must be a positive number"), msg);
+        }
+        assertEquals(10000.0, read(edited("mistral", c -> ((ObjectNode) c.get("rope_parameters"))
+                .remove("rope_theta"))).rotaryTheta(), "the default base");
+        assertEquals(500000.0, read(edited("mistral", c -> {
+            c.remove("rope_parameters");
+            c.put("rope_theta", 500000.0);
+        })).rotaryTheta());
+    }
+
+    @Test
+    void llama3FactorsMustBeOrdered() throws IOException {
+        String[][] cases = {{"factor", "0.5"}, {"low_freq_factor", "0"}, {"high_freq_factor", "1.0"}};
+        for (String[] c : cases) {
+            String msg = refusal(edited("llama", n -> ((ObjectNode) n.get("rope_parameters"))
+                    .put(c[0], Double.parseDouble(c[1]))));
+            assertTrue(msg.contains("llama3 rope scaling needs factor >= 1"), msg);
+        }
+        assertTrue(refusal(edited("llama", n -> ((ObjectNode) n.get("rope_parameters"))
+                .put("original_max_position_embeddings", 0))).contains("original_max_position_embeddings"));
+    }
+
+    @Test
+    void aLegacyRopeScalingBesideRopeParametersIsHonouredOnlyForLlama3() throws IOException {
+        Path withLlama3 = edited("mistral", c -> c.putObject("rope_scaling").put("rope_type", "llama3")
+                .put("factor", 8.0).put("low_freq_factor", 1.0).put("high_freq_factor", 4.0)
+                .put("original_max_position_embeddings", 32));
+        assertTrue(read(withLlama3).ntkByParts());
+        assertTrue(!read(edited("mistral", c -> c.putObject("rope_scaling").put("type", "default"))).ntkByParts());
+        String linear = refusal(edited("mistral", c -> c.putObject("rope_scaling").put("type", "linear")));
+        assertTrue(linear.contains("rope_scaling.type \"linear\" is not supported"), linear);
+    }
+
+    @Test
+    void slidingWindowsFollowEachFamilysRules() throws IOException {
+        assertNull(read(edited("llama", c -> c.put("sliding_window", 4))).windowSize(), "Llama has no window");
+        assertTrue(refusal(edited("mistral", c -> c.put("sliding_window", 0))).contains("sliding_window"));
+        Path allSliding = edited("qwen2", c -> {
+            c.put("sliding_window", 4);
+            c.put("use_sliding_window", true);
+            c.putArray("layer_types").add("sliding_attention").add("sliding_attention");
+        });
+        assertEquals(4, read(allSliding).windowSize());
+        Path mixed = edited("qwen2", c -> {
+            c.put("sliding_window", 4);
+            c.put("use_sliding_window", true);
+            c.putArray("layer_types").add("full_attention").add("sliding_attention");
+        });
+        assertTrue(refusal(mixed).contains("1 of 2 layers sliding"), refusal(mixed));
+        Path none = edited("qwen2", c -> {
+            c.put("sliding_window", 4);
+            c.put("use_sliding_window", true);
+            c.putArray("layer_types").add("full_attention").add("full_attention");
+        });
+        assertNull(read(none).windowSize());
+        String shortList = refusal(edited("qwen2", c -> {
+            c.put("sliding_window", 4);
+            c.put("use_sliding_window", true);
+            c.putArray("layer_types").add("full_attention");
+        }));
+        assertTrue(shortList.contains("layer_types"), shortList);
+    }
+
+    @Test
+    void headWidthsComeFromHeadDimOrDivide() throws IOException {
+        assertTrue(refusal(edited("llama", c -> c.put("head_dim", 0))).contains("head_dim"));
+        String indivisible = refusal(edited("qwen2", c -> c.put("num_attention_heads", 5)));
+        assertTrue(indivisible.contains("hidden_size 64 is not divisible by num_attention_heads 5"), indivisible);
+        assertEquals(16, read(edited("llama", c -> c.remove("head_dim"))).dHead());
+    }
+
+    @Test
+    void llamaAttentionBiasNeedsItsTensors() throws IOException {
+        String msg = refusalOfWeights(edited("llama", c -> c.put("attention_bias", true)));
+        assertTrue(msg.contains("missing tensor 'model.layers.0.self_attn.q_proj.bias'"), msg);
+    }
+
+    @Test
+    void storedRotaryBuffersAreIgnoredAndAnyOtherExtraTensorIsNot() throws IOException {
+        for (String[] c : new String[][] {{"pythia", "gpt_neox.layers.0.attention.rotary_emb.inv_freq"},
+            {"mistral", "model.layers.1.self_attn.rotary_emb.inv_freq"}}) {
+            Path buffer = withExtraTensor(c[0], c[1]);
+            ReferenceLogits.assertMatches(buffer, 1e-4, c[0] + " with " + c[1]);
+            Path extra = withExtraTensor(c[0], "model.layers.9.mlp.up_proj.weight");
+            String msg = assertThrows(CheckpointException.class, () -> io.circuitscope.core.model.ModelWeights
+                    .collect(CheckpointLayout.of(extra).parameters(extra))).getMessage();
+            assertTrue(msg.contains("1 tensor is not used") && msg.contains("model.layers.9.mlp.up_proj.weight"), msg);
+        }
+    }
+
+    @Test
+    void aDirectoryWithoutSafetensorsOrWithABrokenIndexIsNamed() throws IOException {
+        Path bare = edited("mistral", c -> { });
+        Files.delete(bare.resolve("model.safetensors"));
+        String msg = refusalOfWeights(bare);
+        assertTrue(msg.contains("neither model.safetensors nor model.safetensors.index.json found"), msg);
+        Path noMap = edited("llama", c -> { });
+        Files.writeString(noMap.resolve("model.safetensors.index.json"), "{\"metadata\": {}}");
+        assertTrue(refusalOfWeights(noMap).contains("no \"weight_map\" object"), refusalOfWeights(noMap));
+        Path extraInShard = edited("llama", c -> { });
+        ObjectNode index = (ObjectNode) JSON.readTree(extraInShard.resolve("model.safetensors.index.json").toFile());
+        ((ObjectNode) index.get("weight_map")).remove("model.norm.weight");
+        JSON.writeValue(extraInShard.resolve("model.safetensors.index.json").toFile(), index);
+        String unlisted = assertThrows(CheckpointException.class, () -> io.circuitscope.core.model.ModelWeights
+                .collect(CheckpointLayout.of(extraInShard).parameters(extraInShard))).getMessage();
+        assertTrue(unlisted.contains("'model.norm.weight' is not listed for this file"), unlisted);
+    }
+
+    private static String refusalOfWeights(Path dir) {
+        return assertThrows(CheckpointException.class, () -> io.circuitscope.core.model.ModelWeights
+                .collect(CheckpointLayout.of(dir).parameters(dir))).getMessage();
+    }
+
+    /** A copy of a single-file fixture whose model.safetensors also holds {@code name}, a small tensor. */
+    private Path withExtraTensor(String fixture, String name) throws IOException {
+        Path dir = edited(fixture, c -> { });
+        java.util.Map<String, io.circuitscope.core.model.FloatTensor> tensors = new java.util.LinkedHashMap<>();
+        try (SafetensorsFile st = SafetensorsFile.open(dir.resolve("model.safetensors"))) {
+            for (String n : st.names()) {
+                tensors.put(n, st.read(n));
+            }
+        }
+        tensors.put(name, io.circuitscope.core.model.FloatTensor.zeros(2));
+        SafetensorsWriter.write(dir.resolve("model.safetensors"), tensors, java.util.Map.of("format", "pt"));
+        return dir;
+    }
 }

@@ -56,13 +56,13 @@ class HookedTransformerTest {
 
     /**
      * Llama's pieces: RMSNorm, full rotary, grouped-query attention with {@code kv} key-value heads, a SwiGLU MLP, a
-     * sliding window, and optionally Llama 3's scaling (wavelengths 6.3 and 628 against 8 / 4 and 8 / 1: one
+     * sliding window, and optionally Llama 3's scaling (wavelengths 6.3 and 628 against 16 / 4 and 16 / 2: one
      * frequency in the blended band, one slowed).
      */
     static ModelConfig llamaLike(int kv, int window, boolean llama3) {
         return new ModelConfig(3, 16, 4, 4, 24, 23, 12, "silu", "RMS", false, "rotary", 1e-6, null,
                 "test-llama-kv" + kv, kv, null, 10000.0, null, true, window, llama3 ? true : null,
-                llama3 ? 8.0 : null, llama3 ? 1.0 : null, llama3 ? 4.0 : null, llama3 ? 8 : null);
+                llama3 ? 8.0 : null, llama3 ? 2.0 : null, llama3 ? 4.0 : null, llama3 ? 16 : null);
     }
 
     /** Every new piece at once, under a parameter-free RMSNorm: grouped, rotary, gated and parallel. */
@@ -602,6 +602,34 @@ class HookedTransformerTest {
                         r.cache().get(HookNames.k(1)).getShape(), "hook_k with " + input + " patched");
                 assertClose(seen.get(HookNames.k(1)), r.cache().get(HookNames.k(1)), "hook_k");
             }
+        }
+    }
+
+    /** TransformerLens's W_K / W_V properties: a grouped model's stored rows, once per query head that reads them. */
+    @Test
+    void perQueryHeadKeyWeightsRepeatTheStoredOnes() {
+        ModelConfig cfg = llamaLike(2, 3, false);
+        ModelWeights w = RandomWeights.dense(cfg, 41, 0.3);
+        try (HookedTransformer model = HookedTransformer.load(w); NDManager out = model.manager().newSubManager()) {
+            for (String name : List.of("W_K", "b_K", "W_V", "b_V")) {
+                NDArray perHead = model.parameter(out, "blocks.1.attn." + name);
+                float[] stored = w.get("blocks.1.attn._" + name).data();
+                assertEquals(cfg.nHeads(), perHead.getShape().get(0), name);
+                int per = stored.length / cfg.kvHeads();
+                float[] got = perHead.toFloatArray();
+                for (int h = 0; h < cfg.nHeads(); h++) {
+                    assertTrue(java.util.Arrays.equals(java.util.Arrays.copyOfRange(stored, h / 2 * per,
+                            (h / 2 + 1) * per), java.util.Arrays.copyOfRange(got, h * per, (h + 1) * per)),
+                            name + " head " + h);
+                }
+                assertEquals(cfg.kvHeads(), model.parameter(out, "blocks.1.attn._" + name).getShape().get(0));
+            }
+        }
+        ModelConfig full = neoxLike();
+        try (HookedTransformer model = HookedTransformer.load(RandomWeights.dense(full, 42, 0.3));
+             NDManager out = model.manager().newSubManager()) {
+            assertThrows(IllegalArgumentException.class, () -> model.parameter(out, "blocks.0.attn._W_K"));
+            assertEquals(full.nHeads(), model.parameter(out, "blocks.0.attn.W_K").getShape().get(0));
         }
     }
 

@@ -140,4 +140,85 @@ class ModelConfigTest {
             assertEquals(fromLayout, c.parameterCount(), c.toString());
         }
     }
+
+    /** d_head 8, 4 heads, rotary unless said otherwise; the architecture fields as given. */
+    private static ModelConfig arch(String positions, Integer kv, Integer rotaryDim, Double base, Boolean gated,
+                                     boolean attnOnly, Integer window, Boolean ntk, Double factor, Double low,
+                                     Double high, Integer original) {
+        return new ModelConfig(1, 16, 4, 8, attnOnly ? null : 32, 11, 13, attnOnly ? null : "silu", "RMS", attnOnly,
+                positions, 1e-6, null, "a", kv, rotaryDim, base, null, gated, window, ntk, factor, low, high,
+                original);
+    }
+
+    private static ModelConfig rotary(Integer rotaryDim, Double base) {
+        return arch("rotary", null, rotaryDim, base, null, false, null, null, null, null, null, null);
+    }
+
+    private static ModelConfig llama3(double factor, double low, double high, int original) {
+        return arch("rotary", null, null, null, null, false, null, true, factor, low, high, original);
+    }
+
+    @Test
+    void keyValueHeadsMustDivideTheQueryHeads() {
+        String expected = "n_key_value_heads must be a positive divisor of n_heads 4, got ";
+        for (int kv : new int[] {0, -2, 3, 8}) {
+            assertEquals(List.of(expected + kv), arch("rotary", kv, null, null, null, false, null, null, null, null,
+                    null, null).problems());
+        }
+        for (int kv : new int[] {1, 2, 4}) {
+            ModelConfig ok = arch("rotary", kv, null, null, null, false, null, null, null, null, null, null);
+            assertEquals(List.of(), ok.problems());
+            assertEquals(kv, ok.kvHeads());
+            assertEquals(kv != 4, ok.grouped());
+        }
+        ModelConfig two = arch("rotary", 2, null, null, null, false, null, null, null, null, null, null);
+        assertEquals(List.of(0, 0, 1, 1), List.of(two.kvHeadOf(0), two.kvHeadOf(1), two.kvHeadOf(2),
+                two.kvHeadOf(3)), "repeat_interleave: query head h reads key-value head h / 2");
+    }
+
+    @Test
+    void rotaryDimensionsMustBeEvenAndFitTheHead() {
+        for (int dims : new int[] {0, -2, 3, 10}) {
+            assertEquals(List.of("rotary_dim must be an even number from 2 to d_head 8, got " + dims),
+                    rotary(dims, null).problems());
+        }
+        assertEquals(List.of(), rotary(2, null).problems());
+        assertEquals(List.of(), rotary(8, null).problems());
+        assertEquals(8, rotary(null, null).rotaryDims(), "all of d_head by default");
+        assertEquals(10000.0, rotary(null, null).rotaryTheta());
+        for (double base : new double[] {0, -1, Double.NaN, Double.POSITIVE_INFINITY}) {
+            assertEquals(List.of("rotary_base must be a positive number, got " + base), rotary(null, base).problems());
+        }
+        // A learned-position model ignores the rotary fields TransformerLens writes into every config.
+        assertEquals(List.of(), arch("standard", null, 3, -1.0, null, false, null, null, null, null, null, null)
+                .problems());
+    }
+
+    @Test
+    void llama3ScalingNeedsOrderedPositiveFactors() {
+        assertEquals(List.of(), llama3(8, 1, 4, 8192).problems());
+        assertEquals(List.of(), llama3(1, 1, 1.5, 1).problems());
+        String expected = "use_NTK_by_parts_rope needs NTK_by_parts_factor >= 1, 0 < NTK_by_parts_low_freq_factor <"
+                + " NTK_by_parts_high_freq_factor and a positive NTK_original_ctx_len";
+        for (ModelConfig bad : List.of(llama3(0.5, 1, 4, 8192), llama3(8, 0, 4, 8192), llama3(8, 4, 4, 8192),
+                llama3(8, 4, 1, 8192), llama3(8, 1, 4, 0), llama3(Double.NaN, 1, 4, 8192),
+                arch("rotary", null, null, null, null, false, null, true, null, 1.0, 4.0, 8192),
+                arch("rotary", null, null, null, null, false, null, true, 8.0, null, 4.0, 8192),
+                arch("rotary", null, null, null, null, false, null, true, 8.0, 1.0, null, 8192),
+                arch("rotary", null, null, null, null, false, null, true, 8.0, 1.0, 4.0, null))) {
+            assertEquals(List.of(expected), bad.problems(), bad.toString());
+        }
+    }
+
+    @Test
+    void windowsArePositiveAndGatingNeedsAnMlp() {
+        assertEquals(List.of("window_size must be positive, got 0"),
+                arch("rotary", null, null, null, null, false, 0, null, null, null, null, null).problems());
+        assertEquals(List.of(), arch("rotary", null, null, null, null, false, 1, null, null, null, null, null)
+                .problems());
+        assertEquals(List.of("gated_mlp is set but the model is attention-only"),
+                arch("rotary", null, null, null, true, true, null, null, null, null, null, null).problems());
+        assertEquals(List.of(), arch("rotary", null, null, null, true, false, null, null, null, null, null, null)
+                .problems());
+    }
 }
