@@ -20,14 +20,6 @@ final class HfTensorReader {
         this.prefix = file.contains(prefix + probe) ? prefix : "";
     }
 
-    TensorInventory inventory() {
-        return file;
-    }
-
-    boolean contains(String name) {
-        return file.contains(prefix + name);
-    }
-
     FloatTensor read(String name, int... shape) {
         return file.read(prefix + name, shape);
     }

@@ -25,15 +25,12 @@ final class SafetensorsCheckpoint implements AutoCloseable {
         Path single = dir.resolve(SINGLE);
         Path index = dir.resolve(INDEX);
         try {
+            requirePresent(dir);
             if (InputFile.isPresent(single)) {
                 files.add(SafetensorsFile.open(single));
                 inventory = new TensorInventory(files.get(0), single.toString());
-            } else if (InputFile.isPresent(index)) {
-                inventory = openShards(dir, index);
             } else {
-                throw new CheckpointException(dir + ": neither " + SINGLE + " nor " + INDEX + " found (only"
-                        + " safetensors checkpoints are supported; convert pytorch_model.bin with safetensors' convert"
-                        + " script)");
+                inventory = openShards(dir, index);
             }
         } catch (RuntimeException e) {
             close();

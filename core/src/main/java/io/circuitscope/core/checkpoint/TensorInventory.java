@@ -55,10 +55,6 @@ final class TensorInventory {
         return fileOf.containsKey(name);
     }
 
-    /** Every stored tensor name. */
-    Set<String> names() {
-        return fileOf.keySet();
-    }
 
     /** Reads tensor {@code name} with exactly {@code shape}, checks its values are finite, and marks it used. */
     FloatTensor read(String name, int... shape) {

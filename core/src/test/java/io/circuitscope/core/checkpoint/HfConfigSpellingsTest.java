@@ -184,6 +184,20 @@ class HfConfigSpellingsTest {
     }
 
     @Test
+    void aTiedModelMayStoreItsHeadWhenItEqualsTheEmbedding() throws IOException {
+        Path dir = edited("qwen2", c -> { });
+        java.util.Map<String, io.circuitscope.core.model.FloatTensor> tensors = new java.util.LinkedHashMap<>();
+        try (SafetensorsFile st = SafetensorsFile.open(dir.resolve("model.safetensors"))) {
+            for (String n : st.names()) {
+                tensors.put(n, st.read(n));
+            }
+        }
+        tensors.put("lm_head.weight", tensors.get("model.embed_tokens.weight"));
+        SafetensorsWriter.write(dir.resolve("model.safetensors"), tensors, java.util.Map.of("format", "pt"));
+        ReferenceLogits.assertMatches(dir, 1e-4, "qwen2 with its tied head stored");
+    }
+
+    @Test
     void aTiedModelWithADifferentStoredHeadIsRefused() throws IOException {
         Path dir = edited("llama", c -> c.put("tie_word_embeddings", true));
         String msg = assertThrows(CheckpointException.class, () -> io.circuitscope.core.model.ModelWeights
@@ -308,7 +322,9 @@ class HfConfigSpellingsTest {
     void aDirectoryWithoutSafetensorsOrWithABrokenIndexIsNamed() throws IOException {
         Path bare = edited("mistral", c -> { });
         Files.delete(bare.resolve("model.safetensors"));
-        String msg = refusalOfWeights(bare);
+        // Refused when the model is resolved, before any command starts its work.
+        String msg = assertThrows(CheckpointException.class, () -> CheckpointLayout.of(bare).parameters(bare))
+                .getMessage();
         assertTrue(msg.contains("neither model.safetensors nor model.safetensors.index.json found"), msg);
         Path noMap = edited("llama", c -> { });
         Files.writeString(noMap.resolve("model.safetensors.index.json"), "{\"metadata\": {}}");
