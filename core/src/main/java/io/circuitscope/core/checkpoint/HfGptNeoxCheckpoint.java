@@ -28,7 +28,12 @@ public final class HfGptNeoxCheckpoint {
         int nLayers = c.positiveInt("num_hidden_layers");
         int dModel = c.positiveInt("hidden_size");
         int nHeads = c.positiveInt("num_attention_heads");
-        int dHead = HfConfigChecks.headDim(c, "head_dim", dModel, nHeads, "hidden_size", "num_attention_heads");
+        // transformers' GPT-NeoX always splits hidden_size evenly and has no head_dim field.
+        if (dModel % nHeads != 0) {
+            throw new CheckpointException(c.file() + ": hidden_size " + dModel + " is not divisible by"
+                    + " num_attention_heads " + nHeads);
+        }
+        int dHead = dModel / nHeads;
         List<String> refusals = new ArrayList<>(HfConfigChecks.unsupportedFields(c));
         String act = c.text("hidden_act", "gelu");
         if (!ACTIVATIONS.containsKey(act)) {

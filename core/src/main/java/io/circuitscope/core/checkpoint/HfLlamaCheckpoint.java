@@ -43,24 +43,32 @@ public final class HfLlamaCheckpoint {
         c.flag("tie_word_embeddings", false);
         Integer window = slidingWindow(c, type, nLayers, refusals);
         HfRotaryConfig rope = HfRotaryConfig.read(c, dHead, null, null, 1.0);
+        if (rope.rotaryDim() != dHead) {
+            // transformers' Llama-family attention rotates whole heads; its cos/sin would not fit a partial rotation.
+            refusals.add("a partial rotary factor (" + rope.rotaryDim() + " of head_dim " + dHead + " dims) is not"
+                    + " supported for model_type " + type);
+        }
         HfRotaryConfig.Llama3Scaling s = rope.llama3();
         return HfConfigChecks.checked(c, new ModelConfig(nLayers, dModel, nHeads, dHead,
                 c.positiveInt("intermediate_size"), c.positiveInt("vocab_size"),
                 c.positiveInt("max_position_embeddings"), "silu", "RMS", false, ModelConfig.ROTARY,
                 c.number("rms_norm_eps", 1e-6), c.optionalInt("bos_token_id"),
                 HfConfigChecks.modelName(c, dir, type), kvHeads == null || kvHeads == nHeads ? null : kvHeads,
-                rope.rotaryDim() == dHead ? null : rope.rotaryDim(), rope.theta(), null, true, window,
+                null, rope.theta(), null, true, window,
                 s == null ? null : true, s == null ? null : s.factor(), s == null ? null : s.lowFreqFactor(),
                 s == null ? null : s.highFreqFactor(), s == null ? null : s.originalContext()), refusals);
     }
 
-    /** Llama and Mistral carry biases only when attention_bias says so; Qwen2 always has q/k/v biases, never o. */
+    /**
+     * Llama carries biases only when attention_bias says so; transformers' Mistral has none whatever the config says;
+     * Qwen2 always has q/k/v biases, never an output bias.
+     */
     private static Family family(ConfigJson c) {
         String type = c.text("model_type", "llama");
         if (type.equals("qwen2")) {
             return new Family(true, false);
         }
-        boolean bias = c.flag("attention_bias", false);
+        boolean bias = type.equals("llama") && c.flag("attention_bias", false);
         return new Family(bias, bias);
     }
 
@@ -93,8 +101,9 @@ public final class HfLlamaCheckpoint {
                 sliding += "sliding_attention".equals(t.asText()) ? 1 : 0;
             }
         } else {
+            // Qwen2Config's default: the first 28 layers attend fully.
             Integer full = c.optionalInt("max_window_layers");
-            sliding = full == null ? nLayers : Math.max(0, nLayers - Math.max(0, full));
+            sliding = Math.max(0, nLayers - Math.max(0, full == null ? 28 : full));
         }
         if (sliding == 0) {
             return null;
@@ -124,7 +133,7 @@ public final class HfLlamaCheckpoint {
             int kv = cfg.kvHeads();
             int dh = cfg.dHead();
             int mlp = cfg.mlpWidth();
-            String kvPrefix = cfg.grouped() ? "_" : "";
+            String kvPrefix = cfg.storesKeyValueHeads() ? "_" : "";
             r.embeddings(sink, "embed_tokens.weight", "lm_head.weight", tied, cfg,
                     dir.resolve("config.json").toString());
             for (int l = 0; l < cfg.nLayers(); l++) {

@@ -27,17 +27,13 @@ record HfRotaryConfig(int rotaryDim, double theta, Llama3Scaling llama3) {
     static HfRotaryConfig read(ConfigJson c, int headDim, String legacyTheta, String legacyFraction,
                                double defaultFraction) {
         ConfigJson params = c.object("rope_parameters");
-        if (params != null && !params.has("rope_type") && !params.has("type") && !params.has("rope_theta")
-                && !params.keys().isEmpty()) {
+        if (params != null && params.keys().stream().anyMatch(k -> params.node(k).isObject())) {
             throw new CheckpointException(c.file() + ": rope_parameters with one entry per attention type ("
                     + String.join(", ", params.keys()) + ") is not supported");
         }
         ConfigJson scaling = c.object("rope_scaling");
         double theta = firstNumber(c, params, "rope_theta", legacyTheta, 10000.0);
-        double fraction = params != null && params.has("partial_rotary_factor")
-                ? params.number("partial_rotary_factor", 1.0)
-                : c.has("partial_rotary_factor") ? c.number("partial_rotary_factor", 1.0)
-                : legacyFraction != null ? c.number(legacyFraction, defaultFraction) : defaultFraction;
+        double fraction = firstNumber(c, params, "partial_rotary_factor", legacyFraction, defaultFraction);
         if (!(fraction > 0) || fraction > 1) {
             throw new CheckpointException(c.file() + ": the partial rotary factor must be in (0, 1], got " + fraction);
         }
@@ -96,23 +92,34 @@ record HfRotaryConfig(int rotaryDim, double theta, Llama3Scaling llama3) {
         return new Llama3Scaling(factor, low, high, original);
     }
 
-    /** The first of rope_parameters.key, top-level key and the legacy field that is present, else the default. */
+    /**
+     * The first of rope_parameters.key, top-level key and the legacy field that is present, else the default; any
+     * two of them that are present must agree, as a file that says two things cannot be run as both.
+     */
     private static double firstNumber(ConfigJson c, ConfigJson params, String key, String legacy, double fallback) {
-        if (params != null && params.has(key)) {
-            double value = params.number(key, fallback);
-            if (c.has(key) && c.number(key, fallback) != value) {
-                throw new CheckpointException(c.file() + ": " + key + " " + c.number(key, fallback) + " disagrees with "
-                        + params.name(key) + " " + value);
+        Double chosen = null;
+        String chosenName = null;
+        java.util.List<ConfigJson> sources = new java.util.ArrayList<>();
+        if (params != null) {
+            sources.add(params);
+        }
+        sources.add(c);
+        for (ConfigJson source : sources) {
+            for (String k : source == c && legacy != null ? List.of(key, legacy) : List.of(key)) {
+                if (!source.has(k)) {
+                    continue;
+                }
+                double value = positive(c, source.name(k), source.number(k, fallback));
+                if (chosen == null) {
+                    chosen = value;
+                    chosenName = source.name(k);
+                } else if (chosen != value) {
+                    throw new CheckpointException(c.file() + ": " + source.name(k) + " " + value + " disagrees with "
+                            + chosenName + " " + chosen);
+                }
             }
-            return positive(c, params.name(key), value);
         }
-        if (c.has(key)) {
-            return positive(c, key, c.number(key, fallback));
-        }
-        if (legacy != null && c.has(legacy)) {
-            return positive(c, legacy, c.number(legacy, fallback));
-        }
-        return fallback;
+        return chosen == null ? fallback : chosen;
     }
 
     private static double positive(ConfigJson c, String name, double value) {

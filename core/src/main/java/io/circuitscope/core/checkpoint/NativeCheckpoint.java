@@ -19,8 +19,7 @@ import java.util.Map;
 public final class NativeCheckpoint {
     /** TransformerLens flags that change the forward pass in ways this engine does not implement. */
     private static final List<String> UNSUPPORTED_FLAGS = List.of("scale_attn_by_inverse_layer_idx", "use_qk_norm",
-            "post_embedding_ln", "use_normalization_before_and_after", "rotary_adjacent_pairs",
-            "use_hook_mlp_in", "original_architecture_uses_fused_qkv");
+            "post_embedding_ln", "use_normalization_before_and_after", "rotary_adjacent_pairs");
 
     private NativeCheckpoint() {
     }
@@ -49,7 +48,7 @@ public final class NativeCheckpoint {
                 json.text("act_fn", null), normalization, attnOnly,
                 json.text("positional_embedding_type", "standard"), json.number("eps", 1e-5),
                 json.optionalInt("bos_token_id"), json.text("model_name", null),
-                kvHeads == null || kvHeads == nHeads ? null : kvHeads, rotary ? json.optionalInt("rotary_dim") : null,
+                kvHeads, rotary ? json.optionalInt("rotary_dim") : null,
                 rotary ? optionalNumber(json, "rotary_base") : null, json.flag("parallel_attn_mlp", false) ? true : null,
                 json.flag("gated_mlp", false) ? true : null, localWindow(json),
                 ntk ? true : null, ntk ? optionalNumber(json, "NTK_by_parts_factor") : null,

@@ -129,14 +129,19 @@ final class ForwardPass {
             // Keys and values of a grouped model stay grouped unless their own inputs are split.
             NDArray copies = perHeadCopies(resid);
             NDArray qInput = hook(HookNames.qInput(l), copies);
-            if (kvSplit || !config.grouped()) {
+            // A patched ln1 must see every input per head, so it ungroups the keys and values too.
+            boolean ln1Patched = options.intervenes(HookNames.ln1Scale(l))
+                    || options.intervenes(HookNames.ln1Normalized(l));
+            if (kvSplit || !config.grouped() || ln1Patched) {
                 attnOut = attentionFromInputs(l, qInput, hook(HookNames.kInput(l), copies),
                         hook(HookNames.vInput(l), copies), mask, false).out();
             } else {
                 cacheInputCopies(resid, HookNames.kInput(l), HookNames.vInput(l));
                 NDArray q = TensorOps.projectPerHead(norm(qInput, p + "ln1"), param(p + "attn.W_Q"),
                         param(p + "attn.b_Q"));
-                NDArray normed = norm(resid, p + "ln1");
+                // ln1's hooks have fired for the queries' per-head inputs; the shared keys and values do not fire
+                // them again with another shape.
+                NDArray normed = norm(resid, p + "ln1", false);
                 attnOut = attentionFromQkv(l, q, projectStoredKeyValue(normed, l, "K"),
                         projectStoredKeyValue(normed, l, "V"), mask, false).out();
             }
@@ -172,7 +177,7 @@ final class ForwardPass {
 
     /** Keys or values ({@code which} K or V) of every stored key-value head from the shared normalized stream. */
     private NDArray projectStoredKeyValue(NDArray normed, int l, String which) {
-        String a = "blocks." + l + ".attn." + (config.grouped() ? "_" : "");
+        String a = "blocks." + l + ".attn." + (config.storesKeyValueHeads() ? "_" : "");
         return TensorOps.projectShared(normed, param(a + "W_" + which), param(a + "b_" + which));
     }
 
@@ -181,7 +186,7 @@ final class ForwardPass {
      * head, for the given heads or all of them: a grouped model's shared rows repeated for each head that reads them.
      */
     private NDArray keyValue(int l, String name, long[] heads) {
-        String stored = "blocks." + l + ".attn." + (config.grouped() ? "_" : "") + name;
+        String stored = "blocks." + l + ".attn." + (config.storesKeyValueHeads() ? "_" : "") + name;
         return KeyValueHeads.forQueryHeads(config, scope, param(stored), heads);
     }
 
@@ -271,7 +276,7 @@ final class ForwardPass {
 
     /**
      * The MLP of layer l from its input hook_mlp_in [batch, pos, d_model]: ln2, then W_in, the activation and W_out,
-     * or for a gated MLP act(x W_gate) * (x W_in + b_in) before W_out.
+     * or for a gated MLP act(x W_gate) * (x W_in) + b_in before W_out, as TransformerLens's GatedMLP computes it.
      */
     NDArray mlp(int l, NDArray mlpIn) {
         String p = "blocks." + l + ".";
@@ -279,9 +284,10 @@ final class ForwardPass {
         NDArray post;
         if (config.gated()) {
             NDArray pre = hook(HookNames.mlpPre(l), normed.matMul(param(p + "mlp.W_gate")));
-            NDArray linear = hook(HookNames.mlpPreLinear(l),
-                    TensorOps.affine(normed, param(p + "mlp.W_in"), param(p + "mlp.b_in")));
-            post = hook(HookNames.mlpPost(l), TensorOps.activation(pre, config.actFn()).mul(linear));
+            NDArray linear = hook(HookNames.mlpPreLinear(l), normed.matMul(param(p + "mlp.W_in")));
+            // TransformerLens's GatedMLP adds b_in after the product, not inside the linear half.
+            post = hook(HookNames.mlpPost(l), TensorOps.addToFresh(TensorOps.activation(pre, config.actFn())
+                    .mul(linear), param(p + "mlp.b_in")));
         } else {
             NDArray pre = hook(HookNames.mlpPre(l),
                     TensorOps.affine(normed, param(p + "mlp.W_in"), param(p + "mlp.b_in")));
@@ -309,27 +315,46 @@ final class ForwardPass {
      * The model's normalization under {@code prefix} (ln1, ln2 or ln_final) with its hook_scale and hook_normalized.
      * Only when hook_scale is patched is LayerNorm spelled out, so that the patched divisor is the one used; otherwise
      * the fused kernel runs, and the scale is computed on the side only if it is cached. RMSNorm is always spelled
-     * out, as DJL has no kernel for it.
+     * out, as DJL has no kernel for it, and its hook_normalized comes before the weight, as in TransformerLens's
+     * RMSNorm (LayerNorm's comes after weight and bias).
      */
     NDArray norm(NDArray x, String prefix) {
+        return norm(x, prefix, true);
+    }
+
+    /** The normalization, its hooks fired only when {@code hooked}. */
+    private NDArray norm(NDArray x, String prefix, boolean hooked) {
         ModelConfig.Normalization kind = config.normalization();
         if (kind == ModelConfig.Normalization.NONE) {
             return x;
         }
         String scaleHook = prefix + ".hook_scale";
         String normalizedHook = prefix + ".hook_normalized";
-        if (kind.isRms() || options.intervenes(scaleHook)) {
-            NDArray centered = kind.isRms() ? x : x.sub(x.mean(new int[] {-1}, true));
+        if (kind.isRms()) {
+            NDArray scale = x.square().mean(new int[] {-1}, true).add(config.eps()).sqrt();
+            NDArray y = x.div(hooked ? hook(scaleHook, scale) : scale);
+            return scaled(hooked ? hook(normalizedHook, y) : y, prefix);
+        }
+        if (!hooked) {
+            return normWithoutHooks(x, prefix);
+        }
+        if (options.intervenes(scaleHook)) {
+            NDArray centered = x.sub(x.mean(new int[] {-1}, true));
             NDArray scale = hook(scaleHook, centered.square().mean(new int[] {-1}, true).add(config.eps()).sqrt());
             return hook(normalizedHook, scaled(centered.div(scale), prefix));
         }
-        boolean learned = kind == ModelConfig.Normalization.LN;
         if (options.caches(scaleHook)) {
             NDArray centered = x.sub(x.mean(new int[] {-1}, true));
             cached.put(scaleHook, centered.square().mean(new int[] {-1}, true).add(config.eps()).sqrt());
         }
-        return hook(normalizedHook, TensorOps.layerNorm(x, learned ? param(prefix + ".w") : null,
-                learned ? param(prefix + ".b") : null, config.eps()));
+        return hook(normalizedHook, normWithoutHooks(x, prefix));
+    }
+
+    /** LayerNorm by the fused kernel. */
+    private NDArray normWithoutHooks(NDArray x, String prefix) {
+        boolean learned = config.normalization() == ModelConfig.Normalization.LN;
+        return TensorOps.layerNorm(x, learned ? param(prefix + ".w") : null, learned ? param(prefix + ".b") : null,
+                config.eps());
     }
 
     /** The normalized y with the normalization's learned weight (and LayerNorm's bias) applied, if it has them. */

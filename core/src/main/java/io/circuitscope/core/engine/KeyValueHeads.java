@@ -20,7 +20,7 @@ final class KeyValueHeads {
     /** The stored name behind a per-query-head key or value name of a grouped model, or null when it is stored. */
     static String storedName(ModelConfig config, String name) {
         Matcher m = PER_QUERY_HEAD.matcher(name);
-        return config.grouped() && m.matches() ? m.group(1) + "_" + m.group(2) : null;
+        return config.storesKeyValueHeads() && m.matches() ? m.group(1) + "_" + m.group(2) : null;
     }
 
     /**

@@ -117,6 +117,15 @@ public record ModelConfig(
         return kvHeads() != nHeads;
     }
 
+    /**
+     * True when key and value weights are stored once per key-value head, under TransformerLens's {@code attn._W_K}
+     * etc.: whenever n_key_value_heads is given, as TransformerLens's grouped-query attention stores them even when
+     * the count equals n_heads.
+     */
+    public boolean storesKeyValueHeads() {
+        return nKeyValueHeads != null;
+    }
+
     /** The key-value head that query head {@code head} reads, as repeat_interleave pairs them. */
     public int kvHeadOf(int head) {
         return head / (nHeads / kvHeads());

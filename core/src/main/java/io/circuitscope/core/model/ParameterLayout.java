@@ -9,8 +9,8 @@ public final class ParameterLayout {
     }
 
     /**
-     * Every required parameter name mapped to its shape, in TransformerLens state-dict order. A grouped-query model
-     * holds its key and value weights once per key-value head, under TransformerLens's {@code attn._W_K},
+     * Every required parameter name mapped to its shape, in TransformerLens state-dict order. A model with
+     * n_key_value_heads holds its key and value weights once per key-value head, under TransformerLens's {@code attn._W_K},
      * {@code attn._b_K}, {@code attn._W_V} and {@code attn._b_V}; a rotary model has no {@code pos_embed.W_pos}.
      */
     public static Map<String, int[]> of(ModelConfig c) {
@@ -24,7 +24,7 @@ public final class ParameterLayout {
         if (!c.rotary()) {
             m.put("pos_embed.W_pos", new int[] {c.nCtx(), d});
         }
-        String kvPrefix = c.grouped() ? "_" : "";
+        String kvPrefix = c.storesKeyValueHeads() ? "_" : "";
         for (int l = 0; l < c.nLayers(); l++) {
             String b = "blocks." + l + ".";
             putNorm(m, b + "ln1", norm, d);

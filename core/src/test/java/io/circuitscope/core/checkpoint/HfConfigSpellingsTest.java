@@ -214,17 +214,34 @@ class HfConfigSpellingsTest {
 
     @Test
     void rotaryFractionsAndThetasAreChecked() throws IOException {
-        for (double fraction : new double[] {0, -0.5, 1.5}) {
+        for (double fraction : new double[] {0, -0.5}) {
             String msg = refusal(edited("pythia", c -> ((ObjectNode) c.get("rope_parameters"))
                     .put("partial_rotary_factor", fraction)));
-            assertTrue(msg.contains("the partial rotary factor must be in (0, 1], got " + fraction), msg);
+            assertTrue(msg.contains("rope_parameters.partial_rotary_factor must be a positive number, got "
+                    + fraction), msg);
         }
+        String above = refusal(edited("pythia", c -> ((ObjectNode) c.get("rope_parameters"))
+                .put("partial_rotary_factor", 1.5)));
+        assertTrue(above.contains("the partial rotary factor must be in (0, 1], got 1.5"), above);
+        String twoFractions = refusal(edited("pythia", c -> c.put("rotary_pct", 1.0)));
+        assertTrue(twoFractions.contains("rotary_pct 1.0 disagrees with rope_parameters.partial_rotary_factor 0.25"),
+                twoFractions);
+        String twoBases = refusal(edited("pythia", c -> c.put("rotary_emb_base", 500)));
+        assertTrue(twoBases.contains("rotary_emb_base 500.0 disagrees with rope_parameters.rope_theta 10000.0"),
+                twoBases);
+        String partialOnly = refusal(edited("llama", c -> {
+            c.remove("rope_parameters");
+            c.putObject("rope_parameters").put("partial_rotary_factor", 0.5);
+        }));
+        assertTrue(partialOnly.contains("a partial rotary factor (8 of head_dim 16 dims) is not supported for"
+                + " model_type llama"), partialOnly);
         String odd = refusal(edited("pythia", c -> ((ObjectNode) c.get("rope_parameters"))
                 .put("partial_rotary_factor", 0.0625)));
         assertTrue(odd.contains("gives 1 rotary dimensions"), odd);
         assertEquals(16, read(edited("pythia", c -> ((ObjectNode) c.get("rope_parameters"))
                 .put("partial_rotary_factor", 1.0))).rotaryDims());
-        assertEquals(8, read(edited("llama", c -> c.put("partial_rotary_factor", 0.5))).rotaryDims());
+        assertTrue(refusal(edited("llama", c -> c.put("partial_rotary_factor", 0.5)))
+                .contains("is not supported for model_type llama"));
         for (double theta : new double[] {0, -1}) {
             String msg = refusal(edited("mistral", c -> ((ObjectNode) c.get("rope_parameters"))
                     .put("rope_theta", theta)));
@@ -283,6 +300,13 @@ class HfConfigSpellingsTest {
             c.putArray("layer_types").add("full_attention").add("full_attention");
         });
         assertNull(read(none).windowSize());
+        Path defaultFullLayers = edited("qwen2", c -> {
+            c.put("sliding_window", 4);
+            c.put("use_sliding_window", true);
+            c.remove("layer_types");
+            c.remove("max_window_layers");
+        });
+        assertNull(read(defaultFullLayers).windowSize(), "Qwen2's default max_window_layers 28 keeps both layers full");
         String shortList = refusal(edited("qwen2", c -> {
             c.put("sliding_window", 4);
             c.put("use_sliding_window", true);
@@ -297,6 +321,12 @@ class HfConfigSpellingsTest {
         String indivisible = refusal(edited("qwen2", c -> c.put("num_attention_heads", 5)));
         assertTrue(indivisible.contains("hidden_size 64 is not divisible by num_attention_heads 5"), indivisible);
         assertEquals(16, read(edited("llama", c -> c.remove("head_dim"))).dHead());
+    }
+
+    @Test
+    void mistralHasNoAttentionBiasWhateverItsConfigSays() throws IOException {
+        ReferenceLogits.assertMatches(edited("mistral", c -> c.put("attention_bias", true)), 1e-4,
+                "mistral with attention_bias true");
     }
 
     @Test

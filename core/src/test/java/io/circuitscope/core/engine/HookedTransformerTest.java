@@ -45,6 +45,7 @@ class HookedTransformerTest {
                 neoxLike(),
                 llamaLike(2, 3, true),
                 llamaLike(1, 4, false),
+                llamaLike(4, null, false),
                 qwenLikeParallel());
     }
 
@@ -55,11 +56,11 @@ class HookedTransformerTest {
     }
 
     /**
-     * Llama's pieces: RMSNorm, full rotary, grouped-query attention with {@code kv} key-value heads, a SwiGLU MLP, a
-     * sliding window, and optionally Llama 3's scaling (wavelengths 6.3 and 628 against 16 / 4 and 16 / 2: one
+     * Llama's pieces: RMSNorm, full rotary, grouped-query attention with {@code kv} key-value heads (stored as
+     * TransformerLens's {@code _W_K} even when there are as many as query heads), a SwiGLU MLP, a sliding window, and optionally Llama 3's scaling (wavelengths 6.3 and 628 against 16 / 4 and 16 / 2: one
      * frequency in the blended band, one slowed).
      */
-    static ModelConfig llamaLike(int kv, int window, boolean llama3) {
+    static ModelConfig llamaLike(int kv, Integer window, boolean llama3) {
         return new ModelConfig(3, 16, 4, 4, 24, 23, 12, "silu", "RMS", false, "rotary", 1e-6, null,
                 "test-llama-kv" + kv, kv, null, 10000.0, null, true, window, llama3 ? true : null,
                 llama3 ? 8.0 : null, llama3 ? 2.0 : null, llama3 ? 4.0 : null, llama3 ? 16 : null);
@@ -602,6 +603,27 @@ class HookedTransformerTest {
                         r.cache().get(HookNames.k(1)).getShape(), "hook_k with " + input + " patched");
                 assertClose(seen.get(HookNames.k(1)), r.cache().get(HookNames.k(1)), "hook_k");
             }
+        }
+        // With only queries split, ln1 fires once, per query head; patching ln1 ungroups keys and values, so that
+        // the patch sees every input per head.
+        try (HookedTransformer model = HookedTransformer.load(w); NDManager out = model.manager().newSubManager()) {
+            ActivationPatch same = a -> a;
+            ForwardResult qOnly = model.run(out, clean, RunOptions.builder().patch(HookNames.qInput(1), same)
+                    .cache(HookNames.ln1Scale(1), HookNames.k(1)).build());
+            assertEquals(new ai.djl.ndarray.types.Shape(BATCH, POS, cfg.nHeads(), 1),
+                    qOnly.cache().get(HookNames.ln1Scale(1)).getShape());
+            assertEquals(cfg.kvHeads(), qOnly.cache().get(HookNames.k(1)).getShape().get(2));
+            java.util.List<ai.djl.ndarray.types.Shape> seenByPatch = new java.util.ArrayList<>();
+            ForwardResult withLn1 = model.run(out, clean, RunOptions.builder().patch(HookNames.qInput(1), same)
+                    .patch(HookNames.ln1Scale(1), a -> {
+                        seenByPatch.add(a.getShape());
+                        return a;
+                    }).cache(HookNames.k(1)).build());
+            assertEquals(List.of(new ai.djl.ndarray.types.Shape(BATCH, POS, cfg.nHeads(), 1),
+                    new ai.djl.ndarray.types.Shape(BATCH, POS, cfg.nHeads(), 1),
+                    new ai.djl.ndarray.types.Shape(BATCH, POS, cfg.nHeads(), 1)), seenByPatch);
+            assertEquals(cfg.nHeads(), withLn1.cache().get(HookNames.k(1)).getShape().get(2));
+            assertClose(ref.logits(clean), withLn1.logits(), "logits with ln1 patched to itself");
         }
     }
 

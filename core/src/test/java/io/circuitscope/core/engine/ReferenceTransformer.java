@@ -88,9 +88,10 @@ final class ReferenceTransformer {
             v = call(hook, b + "attn.hook_v", perHeadProject(normalize(vInput, b + "ln1", hook),
                     perQueryHead(b + "attn.W_V"), perQueryHead(b + "attn.b_V")));
         } else {
+            // With only the queries split, ln1's hooks have fired for them and do not fire again.
             DoubleTensor shared = headCopies(sharedNormalized != null ? sharedNormalized
-                    : normalize(residPre, b + "ln1", hook), config.kvHeads());
-            String stored = b + "attn." + (config.grouped() ? "_" : "");
+                    : normalize(residPre, b + "ln1", (name, value) -> value), config.kvHeads());
+            String stored = b + "attn." + (config.storesKeyValueHeads() ? "_" : "");
             k = call(hook, b + "attn.hook_k", perHeadProject(shared, param(stored + "W_K"), param(stored + "b_K")));
             v = call(hook, b + "attn.hook_v", perHeadProject(shared, param(stored + "W_V"), param(stored + "b_V")));
         }
@@ -115,8 +116,9 @@ final class ReferenceTransformer {
             if (config.gated()) {
                 DoubleTensor pre = call(hook, b + "mlp.hook_pre", linear(normalized, param(b + "mlp.W_gate"), null));
                 DoubleTensor linear = call(hook, b + "mlp.hook_pre_linear",
-                        linear(normalized, param(b + "mlp.W_in"), param(b + "mlp.b_in")));
-                post = call(hook, b + "mlp.hook_post", multiply(map(pre, activation), linear));
+                        linear(normalized, param(b + "mlp.W_in"), null));
+                post = call(hook, b + "mlp.hook_post", add(multiply(map(pre, activation), linear),
+                        broadcastRows(param(b + "mlp.b_in"), linear.shape)));
             } else {
                 DoubleTensor pre = call(hook, b + "mlp.hook_pre",
                         linear(normalized, param(b + "mlp.W_in"), param(b + "mlp.b_in")));
@@ -133,7 +135,7 @@ final class ReferenceTransformer {
 
     /** A grouped key or value parameter [kv_heads, ..] repeated for each query head that reads it, [n_heads, ..]. */
     private DoubleTensor perQueryHead(String name) {
-        if (!config.grouped()) {
+        if (!config.storesKeyValueHeads()) {
             return param(name);
         }
         int dot = name.lastIndexOf('.');
@@ -194,6 +196,16 @@ final class ReferenceTransformer {
         }
         double smooth = (original / wavelength - low) / (high - low);
         return (1 - smooth) * f / config.ntkByPartsFactor() + smooth * f;
+    }
+
+    /** A vector [n] repeated along every leading axis of {@code shape} (whose last axis is n). */
+    private static DoubleTensor broadcastRows(DoubleTensor v, int[] shape) {
+        int n = v.size();
+        double[] out = new double[java.util.Arrays.stream(shape).reduce(1, (a, c) -> a * c)];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = v.data[i % n];
+        }
+        return new DoubleTensor(out, shape);
     }
 
     private static DoubleTensor multiply(DoubleTensor a, DoubleTensor b) {
@@ -432,10 +444,21 @@ final class ReferenceTransformer {
         for (int r = 0; r < rows; r++) {
             for (int i = 0; i < width; i++) {
                 double y = centered[r * width + i] / hookedScale.data[r];
-                out[r * width + i] = (w == null ? y : y * w.get(i)) + (bias == null ? 0 : bias.get(i));
+                // TransformerLens's RMSNorm hooks x / scale and applies w after; LayerNorm hooks after w and b.
+                out[r * width + i] = kind.isRms() || w == null ? y : y * w.get(i) + (bias == null ? 0 : bias.get(i));
             }
         }
-        return call(hook, prefix + ".hook_normalized", new DoubleTensor(out, x.shape));
+        DoubleTensor normalized = call(hook, prefix + ".hook_normalized", new DoubleTensor(out, x.shape));
+        if (!kind.isRms() || w == null) {
+            return normalized;
+        }
+        double[] weighted = new double[x.size()];
+        for (int r = 0; r < rows; r++) {
+            for (int i = 0; i < width; i++) {
+                weighted[r * width + i] = normalized.data[r * width + i] * w.get(i);
+            }
+        }
+        return new DoubleTensor(weighted, x.shape);
     }
 
     /** x [..., in] @ W [in, out] + bias [out] (none when null), applied to every row of the last axis. */
