@@ -113,6 +113,21 @@ class ArchitecturesTest {
         }
     }
 
+    @org.junit.jupiter.api.Test
+    void theWikiDescribesEachArchitectureAndDrawsItsCircuit() throws IOException {
+        Path out = tmp.resolve("wiki");
+        CommandRun r = CliTest.run("wiki", "--model", model("pythia"), "--model", model("llama"), "--examples", "8",
+                "--out", out.toString());
+        assertEquals(0, r.code(), r::toString);
+        String pythia = Files.readString(out.resolve("pythia").resolve("index.html"));
+        assertTrue(pythia.contains("in parallel with attention") && pythia.contains("rotary positions on 4 of 16"),
+                "the architecture line names the parallel blocks and the partial rotary");
+        String llama = Files.readString(out.resolve("llama").resolve("index.html"));
+        assertTrue(llama.contains("4 query heads sharing 2 key-value heads") && llama.contains("(gated)"),
+                "the architecture line names the grouping and the gated MLP");
+        assertTrue(r.out().contains("circuit induction:"), r::toString);
+    }
+
     private static float[] npyFloats(Path file) throws IOException {
         ByteBuffer buf = ByteBuffer.wrap(Files.readAllBytes(file)).order(ByteOrder.LITTLE_ENDIAN);
         buf.position(8);
