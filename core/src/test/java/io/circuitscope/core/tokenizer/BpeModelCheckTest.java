@@ -1,62 +1,46 @@
 package io.circuitscope.core.tokenizer;
 
-import static io.circuitscope.core.tokenizer.ByteLevelFixture.EXCLAMATION;
 import static io.circuitscope.core.tokenizer.ByteLevelFixture.HELLO;
+import static io.circuitscope.core.tokenizer.ByteLevelFixture.LIMIT;
+import static io.circuitscope.core.tokenizer.ByteLevelFixture.model;
+import static io.circuitscope.core.tokenizer.ByteLevelFixture.SENTENCE;
+import static io.circuitscope.core.tokenizer.ByteLevelFixture.SENTENCE_IDS;
 import static io.circuitscope.core.tokenizer.ByteLevelFixture.SPACE_HELLO;
-import static io.circuitscope.core.tokenizer.ByteLevelFixture.SPACE_WORLD;
 import static io.circuitscope.core.tokenizer.ByteLevelFixture.VOCAB_SIZE;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.circuitscope.core.CircuitscopeException;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** A tokenizer.json BPE model that the library would crash on, run at random or run silently wrong is refused. */
 class BpeModelCheckTest {
 
-    private static final int LIMIT = 1000;
-    private static final String SENTENCE = "hello hello world!";
-    private static final int[] SENTENCE_IDS = {HELLO, SPACE_HELLO, SPACE_WORLD, EXCLAMATION};
-
     @TempDir
     Path dir;
 
-    private final List<TokenizerJsonTokenizer> opened = new ArrayList<>();
-
-    @AfterEach
-    void closeTokenizers() {
-        opened.forEach(TokenizerJsonTokenizer::close);
-    }
+    @RegisterExtension
+    final OpenedTokenizers opened = new OpenedTokenizers();
 
     private TokenizerJsonTokenizer read(Consumer<ObjectNode> change) throws IOException {
-        TokenizerJsonTokenizer tokenizer =
-                TokenizerJsonTokenizer.read(ByteLevelFixture.writeTokenizerJson(dir, change), LIMIT);
-        opened.add(tokenizer);
-        return tokenizer;
+        return opened.read(dir, change, LIMIT);
     }
 
     private String refusal(Consumer<ObjectNode> change) throws IOException {
-        Path file = ByteLevelFixture.writeTokenizerJson(dir, change);
-        return assertThrows(CircuitscopeException.class, () -> TokenizerJsonTokenizer.read(file, LIMIT)).getMessage();
+        return ByteLevelFixture.refusal(dir, change);
     }
 
     private Path file() {
         return dir.resolve("tokenizer.json");
-    }
-
-    private static ObjectNode model(ObjectNode root) {
-        return (ObjectNode) root.get("model");
     }
 
     private static ArrayNode merges(ObjectNode root) {

@@ -36,6 +36,10 @@ public final class ByteLevelFixture {
     /** "!" is byte 33, the first printable byte, so GPT-2 gives it id 0. */
     public static final int EXCLAMATION = 0;
     public static final int VOCAB_SIZE = 267;
+    /** A model vocabulary comfortably larger than the fixture's ids. */
+    public static final int LIMIT = 1000;
+    public static final String SENTENCE = "hello hello world!";
+    public static final int[] SENTENCE_IDS = {HELLO, SPACE_HELLO, SPACE_WORLD, EXCLAMATION};
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -113,5 +117,17 @@ public final class ByteLevelFixture {
 
     public static void writeTree(Path file, ObjectNode root) throws IOException {
         JSON.writeValue(file.toFile(), root);
+    }
+
+    /** The message with which reading the fixture, changed by {@code change}, is refused. */
+    static String refusal(Path dir, Consumer<ObjectNode> change) throws IOException {
+        Path file = writeTokenizerJson(dir, change);
+        return org.junit.jupiter.api.Assertions.assertThrows(io.circuitscope.core.CircuitscopeException.class,
+                () -> TokenizerJsonTokenizer.read(file, LIMIT)).getMessage();
+    }
+
+    /** The tokenizer.json's model object. */
+    static ObjectNode model(ObjectNode root) {
+        return (ObjectNode) root.get("model");
     }
 }

@@ -3,8 +3,10 @@ package io.circuitscope.core.tokenizer;
 import static io.circuitscope.core.tokenizer.ByteLevelFixture.END_OF_TEXT;
 import static io.circuitscope.core.tokenizer.ByteLevelFixture.EXCLAMATION;
 import static io.circuitscope.core.tokenizer.ByteLevelFixture.HELLO;
+import static io.circuitscope.core.tokenizer.ByteLevelFixture.LIMIT;
 import static io.circuitscope.core.tokenizer.ByteLevelFixture.MERGES;
-import static io.circuitscope.core.tokenizer.ByteLevelFixture.SPACE_HELLO;
+import static io.circuitscope.core.tokenizer.ByteLevelFixture.SENTENCE;
+import static io.circuitscope.core.tokenizer.ByteLevelFixture.SENTENCE_IDS;
 import static io.circuitscope.core.tokenizer.ByteLevelFixture.SPACE_WORLD;
 import static io.circuitscope.core.tokenizer.ByteLevelFixture.VOCAB_SIZE;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -20,32 +22,24 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalInt;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** GPT-2's vocab.json + merges.txt, read through the HF tokenizers library as GPT2TokenizerFast reads them. */
 class Gpt2VocabAndMergesTest {
 
-    /** A model vocabulary comfortably larger than the fixture's ids. */
-    private static final int LIMIT = 1000;
-    private static final String SENTENCE = "hello hello world!";
-    private static final int[] SENTENCE_IDS = {HELLO, SPACE_HELLO, SPACE_WORLD, EXCLAMATION};
 
     @TempDir
     Path dir;
 
-    private final List<TokenizerJsonTokenizer> opened = new ArrayList<>();
-
-    @AfterEach
-    void closeTokenizers() {
-        opened.forEach(TokenizerJsonTokenizer::close);
-    }
+    @RegisterExtension
+    final OpenedTokenizers opened = new OpenedTokenizers();
 
     private TokenizerJsonTokenizer fromFiles() {
         TokenizerJsonTokenizer tokenizer = TokenizerJsonTokenizer.fromVocabAndMerges(dir.resolve("vocab.json"),
                 dir.resolve("merges.txt"), LIMIT);
-        opened.add(tokenizer);
+        opened.keep(tokenizer);
         return tokenizer;
     }
 

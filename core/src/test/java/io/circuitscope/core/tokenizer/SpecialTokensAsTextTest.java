@@ -2,6 +2,7 @@ package io.circuitscope.core.tokenizer;
 
 import static io.circuitscope.core.tokenizer.ByteLevelFixture.END_OF_TEXT;
 import static io.circuitscope.core.tokenizer.ByteLevelFixture.HELLO;
+import static io.circuitscope.core.tokenizer.ByteLevelFixture.LIMIT;
 import static io.circuitscope.core.tokenizer.ByteLevelFixture.VOCAB_SIZE;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -12,34 +13,25 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.circuitscope.core.CircuitscopeException;
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
 import java.util.stream.IntStream;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** A special token's spelling in a text is plain text; the special token's id still decodes to that spelling. */
 class SpecialTokensAsTextTest {
 
-    private static final int LIMIT = 1000;
 
     @TempDir
     Path dir;
 
-    private final List<TokenizerJsonTokenizer> opened = new ArrayList<>();
-
-    @AfterEach
-    void closeTokenizers() {
-        opened.forEach(TokenizerJsonTokenizer::close);
-    }
+    @RegisterExtension
+    final OpenedTokenizers opened = new OpenedTokenizers();
 
     private TokenizerJsonTokenizer read(Consumer<ObjectNode> change) throws IOException {
-        TokenizerJsonTokenizer tokenizer =
-                TokenizerJsonTokenizer.read(ByteLevelFixture.writeTokenizerJson(dir, change), LIMIT);
-        opened.add(tokenizer);
-        return tokenizer;
+        return opened.read(dir, change, LIMIT);
     }
 
     private static ArrayNode added(ObjectNode root) {

@@ -3,6 +3,10 @@ package io.circuitscope.core.tokenizer;
 import static io.circuitscope.core.tokenizer.ByteLevelFixture.END_OF_TEXT;
 import static io.circuitscope.core.tokenizer.ByteLevelFixture.EXCLAMATION;
 import static io.circuitscope.core.tokenizer.ByteLevelFixture.HELLO;
+import static io.circuitscope.core.tokenizer.ByteLevelFixture.LIMIT;
+import static io.circuitscope.core.tokenizer.ByteLevelFixture.model;
+import static io.circuitscope.core.tokenizer.ByteLevelFixture.SENTENCE;
+import static io.circuitscope.core.tokenizer.ByteLevelFixture.SENTENCE_IDS;
 import static io.circuitscope.core.tokenizer.ByteLevelFixture.SPACE_HELLO;
 import static io.circuitscope.core.tokenizer.ByteLevelFixture.SPACE_WORLD;
 import static io.circuitscope.core.tokenizer.ByteLevelFixture.VOCAB_SIZE;
@@ -28,45 +32,29 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** A tokenizer.json run by the HF tokenizers library: ids, decoding, errors, and the life of its native handle. */
 class TokenizerJsonTokenizerTest {
 
-    private static final int LIMIT = 1000;
-    private static final String SENTENCE = "hello hello world!";
-    private static final int[] SENTENCE_IDS = {HELLO, SPACE_HELLO, SPACE_WORLD, EXCLAMATION};
-
     @TempDir
     Path dir;
 
-    private final List<TokenizerJsonTokenizer> opened = new ArrayList<>();
-
-    @AfterEach
-    void closeTokenizers() {
-        opened.forEach(TokenizerJsonTokenizer::close);
-    }
+    @RegisterExtension
+    final OpenedTokenizers opened = new OpenedTokenizers();
 
     private TokenizerJsonTokenizer read(Consumer<ObjectNode> change) throws IOException {
-        TokenizerJsonTokenizer tokenizer =
-                TokenizerJsonTokenizer.read(ByteLevelFixture.writeTokenizerJson(dir, change), LIMIT);
-        opened.add(tokenizer);
-        return tokenizer;
+        return opened.read(dir, change, LIMIT);
     }
 
     private String refusal(Consumer<ObjectNode> change) throws IOException {
-        Path file = ByteLevelFixture.writeTokenizerJson(dir, change);
-        return assertThrows(CircuitscopeException.class, () -> TokenizerJsonTokenizer.read(file, LIMIT)).getMessage();
+        return ByteLevelFixture.refusal(dir, change);
     }
 
     private Path file() {
         return dir.resolve("tokenizer.json");
-    }
-
-    private static ObjectNode model(ObjectNode root) {
-        return (ObjectNode) root.get("model");
     }
 
     @Test

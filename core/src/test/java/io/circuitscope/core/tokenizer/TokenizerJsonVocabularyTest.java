@@ -2,6 +2,7 @@ package io.circuitscope.core.tokenizer;
 
 import static io.circuitscope.core.tokenizer.ByteLevelFixture.END_OF_TEXT;
 import static io.circuitscope.core.tokenizer.ByteLevelFixture.HELLO;
+import static io.circuitscope.core.tokenizer.ByteLevelFixture.LIMIT;
 import static io.circuitscope.core.tokenizer.ByteLevelFixture.VOCAB_SIZE;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -15,33 +16,24 @@ import io.circuitscope.core.CircuitscopeException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The ids a tokenizer.json declares are checked against the model and against what the library will give. */
 class TokenizerJsonVocabularyTest {
 
-    private static final int LIMIT = 1000;
 
     @TempDir
     Path dir;
 
-    private final List<TokenizerJsonTokenizer> opened = new ArrayList<>();
-
-    @AfterEach
-    void closeTokenizers() {
-        opened.forEach(TokenizerJsonTokenizer::close);
-    }
+    @RegisterExtension
+    final OpenedTokenizers opened = new OpenedTokenizers();
 
     private TokenizerJsonTokenizer read(Consumer<ObjectNode> change, int maxVocab) throws IOException {
-        TokenizerJsonTokenizer tokenizer =
-                TokenizerJsonTokenizer.read(ByteLevelFixture.writeTokenizerJson(dir, change), maxVocab);
-        opened.add(tokenizer);
-        return tokenizer;
+        return opened.read(dir, change, maxVocab);
     }
 
     private String refusal(Consumer<ObjectNode> change, int maxVocab) throws IOException {
