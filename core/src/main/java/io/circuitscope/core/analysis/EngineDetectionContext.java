@@ -65,13 +65,9 @@ public final class EngineDetectionContext implements DetectionContext {
     public static ModelShape shapeOf(LoadedModel model) {
         ModelConfig c = model.config();
         return new ModelShape(c.nLayers(), c.nHeads(), c.dModel(), c.dHead(), c.dVocab(), c.nCtx(),
-                model.bosTokenId().orElse(-1), c.attnOnly(), switch (c.normalization()) {
-                    case LN -> "LN";
-                    case LN_PRE -> "LNPre";
-                    case RMS -> "RMS";
-                    case RMS_PRE -> "RMSPre";
-                    case NONE -> "none";
-                });
+                model.bosTokenId().orElse(-1), c.attnOnly(),
+                // The SPI uses TransformerLens's spellings, which the config holds; no normalization is "none".
+                c.normalization() == ModelConfig.Normalization.NONE ? "none" : c.normalizationType());
     }
 
     @Override

@@ -5,9 +5,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The checks every Hugging Face config of a rotary architecture shares: the fields that would change the forward
- * pass in ways the engine does not implement (soft-capping, mixtures of experts, quantized weights) are refused by
- * name, and the finished config is checked as a whole.
+ * The checks the Hugging Face configs share: head widths that must divide evenly, the fields that would change the
+ * forward pass in ways the engine does not implement (soft-capping, mixtures of experts, quantized weights), refused
+ * by name, and the finished config checked as a whole.
  */
 final class HfConfigChecks {
     private static final List<String> UNSUPPORTED_WHEN_SET = List.of("attn_logit_softcapping",
@@ -34,18 +34,27 @@ final class HfConfigChecks {
         return p;
     }
 
-    /** d_model / n_heads, the head width when the config gives none; an error when it does not divide. */
-    static int headDim(ConfigJson c, String headDimKey, int dModel, int nHeads, String dModelKey, String headsKey) {
-        Integer explicit = c.optionalInt(headDimKey);
+    /** The Llama family's head width: head_dim when the config gives it, else hidden_size / num_attention_heads. */
+    static int headDim(ConfigJson c, int dModel, int nHeads) {
+        Integer explicit = c.optionalInt("head_dim");
         if (explicit != null) {
             if (explicit <= 0) {
-                throw c.wrongType(headDimKey, "a positive integer", c.node(headDimKey));
+                throw c.wrongType("head_dim", "a positive integer", c.node("head_dim"));
             }
             return explicit;
         }
+        return evenHeadWidth(c, "hidden_size", dModel, "num_attention_heads", nHeads, " (and there is no head_dim)");
+    }
+
+    /**
+     * d_model / n_heads, named by the config's own keys; an error when it does not divide.
+     *
+     * @param hint appended to the error, e.g. what else could have given the width
+     */
+    static int evenHeadWidth(ConfigJson c, String dModelKey, int dModel, String headsKey, int nHeads, String hint) {
         if (dModel % nHeads != 0) {
             throw new CheckpointException(c.file() + ": " + dModelKey + " " + dModel + " is not divisible by "
-                    + headsKey + " " + nHeads + " (and there is no " + headDimKey + ")");
+                    + headsKey + " " + nHeads + hint);
         }
         return dModel / nHeads;
     }

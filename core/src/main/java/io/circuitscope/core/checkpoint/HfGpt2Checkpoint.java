@@ -29,9 +29,7 @@ public final class HfGpt2Checkpoint {
         int nLayers = c.positiveInt("n_layer");
         int dModel = c.positiveInt("n_embd");
         int nHeads = c.positiveInt("n_head");
-        if (dModel % nHeads != 0) {
-            throw new CheckpointException(c.file() + ": n_embd " + dModel + " is not divisible by n_head " + nHeads);
-        }
+        int dHead = HfConfigChecks.evenHeadWidth(c, "n_embd", dModel, "n_head", nHeads, "");
         int nCtx = c.positiveInt("n_positions");
         int vocab = c.positiveInt("vocab_size");
         Integer inner = c.optionalInt("n_inner");
@@ -57,7 +55,7 @@ public final class HfGpt2Checkpoint {
         c.flag("tie_word_embeddings", true);
         double eps = c.number("layer_norm_epsilon", 1e-5);
         Integer bos = c.optionalInt("bos_token_id");
-        ModelConfig config = new ModelConfig(nLayers, dModel, nHeads, dModel / nHeads,
+        ModelConfig config = new ModelConfig(nLayers, dModel, nHeads, dHead,
                 inner == null ? 4 * dModel : inner, vocab, nCtx, act, "LN", false, "standard", eps, bos,
                 c.text("_name_or_path", dir.getFileName() == null ? "gpt2" : dir.getFileName().toString()));
         if (!config.problems().isEmpty()) {

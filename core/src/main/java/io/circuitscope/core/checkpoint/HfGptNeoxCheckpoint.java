@@ -29,11 +29,7 @@ public final class HfGptNeoxCheckpoint {
         int dModel = c.positiveInt("hidden_size");
         int nHeads = c.positiveInt("num_attention_heads");
         // transformers' GPT-NeoX always splits hidden_size evenly and has no head_dim field.
-        if (dModel % nHeads != 0) {
-            throw new CheckpointException(c.file() + ": hidden_size " + dModel + " is not divisible by"
-                    + " num_attention_heads " + nHeads);
-        }
-        int dHead = dModel / nHeads;
+        int dHead = HfConfigChecks.evenHeadWidth(c, "hidden_size", dModel, "num_attention_heads", nHeads, "");
         List<String> refusals = new ArrayList<>(HfConfigChecks.unsupportedFields(c));
         String act = c.text("hidden_act", "gelu");
         if (!ACTIVATIONS.containsKey(act)) {

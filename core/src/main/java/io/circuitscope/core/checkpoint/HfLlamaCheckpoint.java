@@ -2,6 +2,7 @@ package io.circuitscope.core.checkpoint;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.circuitscope.core.model.ModelConfig;
+import io.circuitscope.core.model.ParameterLayout;
 import io.circuitscope.core.model.ParameterSink;
 import io.circuitscope.core.model.ParameterSource;
 import java.nio.file.Path;
@@ -30,7 +31,7 @@ public final class HfLlamaCheckpoint {
         int dModel = c.positiveInt("hidden_size");
         int nHeads = c.positiveInt("num_attention_heads");
         Integer kvHeads = c.optionalInt("num_key_value_heads");
-        int dHead = HfConfigChecks.headDim(c, "head_dim", dModel, nHeads, "hidden_size", "num_attention_heads");
+        int dHead = HfConfigChecks.headDim(c, dModel, nHeads);
         List<String> refusals = new ArrayList<>(HfConfigChecks.unsupportedFields(c));
         String act = c.text("hidden_act", "silu");
         if (!act.equals("silu")) {
@@ -133,7 +134,6 @@ public final class HfLlamaCheckpoint {
             int kv = cfg.kvHeads();
             int dh = cfg.dHead();
             int mlp = cfg.mlpWidth();
-            String kvPrefix = cfg.storesKeyValueHeads() ? "_" : "";
             r.embeddings(sink, "embed_tokens.weight", "lm_head.weight", tied, cfg,
                     dir.resolve("config.json").toString());
             for (int l = 0; l < cfg.nLayers(); l++) {
@@ -143,11 +143,11 @@ public final class HfLlamaCheckpoint {
                 String a = hf + "self_attn.";
                 sink.accept(tl + "attn.W_Q", r.headsIn(a + "q_proj.weight", h, d, dh));
                 sink.accept(tl + "attn.b_Q", r.headsBiasOrZeros(a + "q_proj.bias", family.qkvBias(), h, dh));
-                sink.accept(tl + "attn." + kvPrefix + "W_K", r.headsIn(a + "k_proj.weight", kv, d, dh));
-                sink.accept(tl + "attn." + kvPrefix + "b_K", r.headsBiasOrZeros(a + "k_proj.bias", family.qkvBias(),
+                sink.accept(ParameterLayout.keyValueName(cfg, l, "W_K"), r.headsIn(a + "k_proj.weight", kv, d, dh));
+                sink.accept(ParameterLayout.keyValueName(cfg, l, "b_K"), r.headsBiasOrZeros(a + "k_proj.bias", family.qkvBias(),
                         kv, dh));
-                sink.accept(tl + "attn." + kvPrefix + "W_V", r.headsIn(a + "v_proj.weight", kv, d, dh));
-                sink.accept(tl + "attn." + kvPrefix + "b_V", r.headsBiasOrZeros(a + "v_proj.bias", family.qkvBias(),
+                sink.accept(ParameterLayout.keyValueName(cfg, l, "W_V"), r.headsIn(a + "v_proj.weight", kv, d, dh));
+                sink.accept(ParameterLayout.keyValueName(cfg, l, "b_V"), r.headsBiasOrZeros(a + "v_proj.bias", family.qkvBias(),
                         kv, dh));
                 sink.accept(tl + "attn.W_O", r.headsOut(a + "o_proj.weight", h, dh, d));
                 sink.accept(tl + "attn.b_O", r.vectorOrZeros(a + "o_proj.bias", family.outputBias(), d));

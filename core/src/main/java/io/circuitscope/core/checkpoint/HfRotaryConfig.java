@@ -42,33 +42,22 @@ record HfRotaryConfig(int rotaryDim, double theta, Llama3Scaling llama3) {
             throw new CheckpointException(c.file() + ": the partial rotary factor " + fraction + " of head_dim "
                     + headDim + " gives " + rotaryDim + " rotary dimensions, which is not a positive even number");
         }
-        ConfigJson typed = params != null ? params : scaling;
-        Llama3Scaling llama3 = null;
-        if (typed != null) {
-            String typeKey = typed.has("rope_type") ? "rope_type" : "type";
-            String type = typed.text(typeKey, "default");
-            switch (type) {
-                case "default" -> {
-                    if (params != null && scaling != null) {
-                        llama3 = scalingOf(scaling, c);
-                    }
-                }
-                case "llama3" -> llama3 = readLlama3(typed);
-                default -> throw new CheckpointException(c.file() + ": " + typed.name(typeKey) + " \"" + type
-                        + "\" is not supported (supported: default, llama3)");
-            }
+        // transformers 5's rope_parameters decides; a legacy rope_scaling beside a default one still counts.
+        Llama3Scaling llama3 = params == null ? null : scalingOf(params);
+        if (llama3 == null && scaling != null) {
+            llama3 = scalingOf(scaling);
         }
         return new HfRotaryConfig(rotaryDim, theta, llama3);
     }
 
-    /** A legacy rope_scaling beside transformers 5's rope_parameters: honoured only if it is Llama 3's or absent. */
-    private static Llama3Scaling scalingOf(ConfigJson scaling, ConfigJson c) {
-        String typeKey = scaling.has("rope_type") ? "rope_type" : "type";
-        String type = scaling.text(typeKey, "default");
+    /** The Llama 3 scaling an object with a rope type describes, null for the default type, refused otherwise. */
+    private static Llama3Scaling scalingOf(ConfigJson typed) {
+        String typeKey = typed.has("rope_type") ? "rope_type" : "type";
+        String type = typed.text(typeKey, "default");
         return switch (type) {
             case "default" -> null;
-            case "llama3" -> readLlama3(scaling);
-            default -> throw new CheckpointException(c.file() + ": " + scaling.name(typeKey) + " \"" + type
+            case "llama3" -> readLlama3(typed);
+            default -> throw new CheckpointException(typed.file() + ": " + typed.name(typeKey) + " \"" + type
                     + "\" is not supported (supported: default, llama3)");
         };
     }

@@ -23,6 +23,15 @@ public final class ActivationCache {
         return values.containsKey(hookName);
     }
 
+    /** The sum of the activations at several hook points of one shape, e.g. {@link HookNames#embeddings}. */
+    public NDArray sum(java.util.List<String> hookNames) {
+        NDArray total = get(hookNames.get(0));
+        for (String name : hookNames.subList(1, hookNames.size())) {
+            total = total.add(get(name));
+        }
+        return total;
+    }
+
     /** The activation at a hook point, failing with the list of cached names when it was not cached. */
     public NDArray get(String hookName) {
         NDArray v = values.get(hookName);

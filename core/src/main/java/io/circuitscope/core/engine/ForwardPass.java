@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.pytorch.jni.JniUtils;
 import io.circuitscope.core.model.ModelConfig;
+import io.circuitscope.core.model.ParameterLayout;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -177,8 +178,8 @@ final class ForwardPass {
 
     /** Keys or values ({@code which} K or V) of every stored key-value head from the shared normalized stream. */
     private NDArray projectStoredKeyValue(NDArray normed, int l, String which) {
-        String a = "blocks." + l + ".attn." + (config.storesKeyValueHeads() ? "_" : "");
-        return TensorOps.projectShared(normed, param(a + "W_" + which), param(a + "b_" + which));
+        return TensorOps.projectShared(normed, param(ParameterLayout.keyValueName(config, l, "W_" + which)),
+                param(ParameterLayout.keyValueName(config, l, "b_" + which)));
     }
 
     /**
@@ -186,8 +187,7 @@ final class ForwardPass {
      * head, for the given heads or all of them: a grouped model's shared rows repeated for each head that reads them.
      */
     private NDArray keyValue(int l, String name, long[] heads) {
-        String stored = "blocks." + l + ".attn." + (config.storesKeyValueHeads() ? "_" : "") + name;
-        return KeyValueHeads.forQueryHeads(config, scope, param(stored), heads);
+        return KeyValueHeads.forQueryHeads(config, scope, param(ParameterLayout.keyValueName(config, l, name)), heads);
     }
 
     /**

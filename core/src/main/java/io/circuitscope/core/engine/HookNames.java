@@ -160,13 +160,18 @@ public final class HookNames {
         return block(layer, "hook_resid_post");
     }
 
+    /**
+     * The hooks whose sum is the residual stream entering layer 0: hook_embed and hook_pos_embed, or hook_embed
+     * alone in a rotary model, whose positions enter inside attention.
+     */
+    public static List<String> embeddings(ModelConfig config) {
+        return config.rotary() ? List.of(EMBED) : List.of(EMBED, POS_EMBED);
+    }
+
     /** Every hook point of a model with this config, in the order a forward pass reaches them. */
     public static List<String> all(ModelConfig config) {
         boolean normalized = config.normalization() != ModelConfig.Normalization.NONE;
-        List<String> names = new ArrayList<>(List.of(EMBED));
-        if (!config.rotary()) {
-            names.add(POS_EMBED);
-        }
+        List<String> names = new ArrayList<>(embeddings(config));
         for (int l = 0; l < config.nLayers(); l++) {
             names.addAll(List.of(residPre(l), qInput(l), kInput(l), vInput(l)));
             if (normalized) {

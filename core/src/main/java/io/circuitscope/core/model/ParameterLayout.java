@@ -24,15 +24,14 @@ public final class ParameterLayout {
         if (!c.rotary()) {
             m.put("pos_embed.W_pos", new int[] {c.nCtx(), d});
         }
-        String kvPrefix = c.storesKeyValueHeads() ? "_" : "";
         for (int l = 0; l < c.nLayers(); l++) {
             String b = "blocks." + l + ".";
             putNorm(m, b + "ln1", norm, d);
             m.put(b + "attn.W_Q", new int[] {h, d, dh});
             m.put(b + "attn.b_Q", new int[] {h, dh});
             for (String x : new String[] {"K", "V"}) {
-                m.put(b + "attn." + kvPrefix + "W_" + x, new int[] {kv, d, dh});
-                m.put(b + "attn." + kvPrefix + "b_" + x, new int[] {kv, dh});
+                m.put(keyValueName(c, l, "W_" + x), new int[] {kv, d, dh});
+                m.put(keyValueName(c, l, "b_" + x), new int[] {kv, dh});
             }
             m.put(b + "attn.W_O", new int[] {h, dh, d});
             m.put(b + "attn.b_O", new int[] {d});
@@ -51,6 +50,15 @@ public final class ParameterLayout {
         m.put("unembed.W_U", new int[] {d, c.dVocab()});
         m.put("unembed.b_U", new int[] {c.dVocab()});
         return m;
+    }
+
+    /**
+     * The stored name of a key or value parameter ({@code W_K}, {@code b_K}, {@code W_V} or {@code b_V}) of
+     * {@code layer}: {@code blocks.L.attn._W_K} when the model stores one per key-value head, else
+     * {@code blocks.L.attn.W_K}.
+     */
+    public static String keyValueName(ModelConfig c, int layer, String name) {
+        return "blocks." + layer + ".attn." + (c.storesKeyValueHeads() ? "_" : "") + name;
     }
 
     private static void putNorm(Map<String, int[]> m, String prefix, ModelConfig.Normalization norm, int d) {

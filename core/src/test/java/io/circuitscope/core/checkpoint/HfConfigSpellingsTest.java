@@ -7,10 +7,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.circuitscope.core.model.FloatTensor;
 import io.circuitscope.core.model.ModelConfig;
+import io.circuitscope.core.model.ModelWeights;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -162,46 +166,28 @@ class HfConfigSpellingsTest {
     void shardsMustAgreeWithTheirIndex() throws IOException {
         Path missing = edited("llama", c -> { });
         Files.delete(missing.resolve("model-00002-of-00003.safetensors"));
-        String msg = assertThrows(RuntimeException.class, () -> io.circuitscope.core.model.ModelWeights.collect(
-                CheckpointLayout.of(missing).parameters(missing))).getMessage();
+        String msg = assertThrows(RuntimeException.class,
+                () -> ModelWeights.collect(CheckpointLayout.of(missing).parameters(missing))).getMessage();
         assertTrue(msg.contains("model-00002-of-00003.safetensors"), msg);
 
-        Path moved = edited("llama", c -> { });
-        ObjectNode index = (ObjectNode) JSON.readTree(moved.resolve("model.safetensors.index.json").toFile());
-        ((ObjectNode) index.get("weight_map")).put("model.norm.weight", "model-00001-of-00003.safetensors");
-        JSON.writeValue(moved.resolve("model.safetensors.index.json").toFile(), index);
-        String wrong = assertThrows(CheckpointException.class, () -> io.circuitscope.core.model.ModelWeights
-                .collect(CheckpointLayout.of(moved).parameters(moved))).getMessage();
+        String wrong = refusalOfWeights(llamaWithWeightMap(
+                map -> map.put("model.norm.weight", "model-00001-of-00003.safetensors")));
         assertTrue(wrong.contains("model.norm.weight"), wrong);
 
-        Path escaping = edited("llama", c -> { });
-        index = (ObjectNode) JSON.readTree(escaping.resolve("model.safetensors.index.json").toFile());
-        ((ObjectNode) index.get("weight_map")).put("model.norm.weight", "../elsewhere.safetensors");
-        JSON.writeValue(escaping.resolve("model.safetensors.index.json").toFile(), index);
-        String escape = assertThrows(CheckpointException.class, () -> io.circuitscope.core.model.ModelWeights
-                .collect(CheckpointLayout.of(escaping).parameters(escaping))).getMessage();
+        String escape = refusalOfWeights(llamaWithWeightMap(
+                map -> map.put("model.norm.weight", "../elsewhere.safetensors")));
         assertTrue(escape.contains("must name a file in the same directory"), escape);
     }
 
     @Test
     void aTiedModelMayStoreItsHeadWhenItEqualsTheEmbedding() throws IOException {
-        Path dir = edited("qwen2", c -> { });
-        java.util.Map<String, io.circuitscope.core.model.FloatTensor> tensors = new java.util.LinkedHashMap<>();
-        try (SafetensorsFile st = SafetensorsFile.open(dir.resolve("model.safetensors"))) {
-            for (String n : st.names()) {
-                tensors.put(n, st.read(n));
-            }
-        }
-        tensors.put("lm_head.weight", tensors.get("model.embed_tokens.weight"));
-        SafetensorsWriter.write(dir.resolve("model.safetensors"), tensors, java.util.Map.of("format", "pt"));
+        Path dir = withTensors("qwen2", t -> t.put("lm_head.weight", t.get("model.embed_tokens.weight")));
         ReferenceLogits.assertMatches(dir, 1e-4, "qwen2 with its tied head stored");
     }
 
     @Test
     void aTiedModelWithADifferentStoredHeadIsRefused() throws IOException {
-        Path dir = edited("llama", c -> c.put("tie_word_embeddings", true));
-        String msg = assertThrows(CheckpointException.class, () -> io.circuitscope.core.model.ModelWeights
-                .collect(CheckpointLayout.of(dir).parameters(dir))).getMessage();
+        String msg = refusalOfWeights(edited("llama", c -> c.put("tie_word_embeddings", true)));
         assertTrue(msg.contains("'lm_head.weight' differs from 'embed_tokens.weight'"), msg);
     }
 
@@ -339,11 +325,10 @@ class HfConfigSpellingsTest {
     void storedRotaryBuffersAreIgnoredAndAnyOtherExtraTensorIsNot() throws IOException {
         for (String[] c : new String[][] {{"pythia", "gpt_neox.layers.0.attention.rotary_emb.inv_freq"},
             {"mistral", "model.layers.1.self_attn.rotary_emb.inv_freq"}}) {
-            Path buffer = withExtraTensor(c[0], c[1]);
+            Path buffer = withTensors(c[0], t -> t.put(c[1], FloatTensor.zeros(2)));
             ReferenceLogits.assertMatches(buffer, 1e-4, c[0] + " with " + c[1]);
-            Path extra = withExtraTensor(c[0], "model.layers.9.mlp.up_proj.weight");
-            String msg = assertThrows(CheckpointException.class, () -> io.circuitscope.core.model.ModelWeights
-                    .collect(CheckpointLayout.of(extra).parameters(extra))).getMessage();
+            String msg = refusalOfWeights(withTensors(c[0],
+                    t -> t.put("model.layers.9.mlp.up_proj.weight", FloatTensor.zeros(2))));
             assertTrue(msg.contains("1 tensor is not used") && msg.contains("model.layers.9.mlp.up_proj.weight"), msg);
         }
     }
@@ -359,31 +344,37 @@ class HfConfigSpellingsTest {
         Path noMap = edited("llama", c -> { });
         Files.writeString(noMap.resolve("model.safetensors.index.json"), "{\"metadata\": {}}");
         assertTrue(refusalOfWeights(noMap).contains("no \"weight_map\" object"), refusalOfWeights(noMap));
-        Path extraInShard = edited("llama", c -> { });
-        ObjectNode index = (ObjectNode) JSON.readTree(extraInShard.resolve("model.safetensors.index.json").toFile());
-        ((ObjectNode) index.get("weight_map")).remove("model.norm.weight");
-        JSON.writeValue(extraInShard.resolve("model.safetensors.index.json").toFile(), index);
-        String unlisted = assertThrows(CheckpointException.class, () -> io.circuitscope.core.model.ModelWeights
-                .collect(CheckpointLayout.of(extraInShard).parameters(extraInShard))).getMessage();
+        String unlisted = refusalOfWeights(llamaWithWeightMap(map -> map.remove("model.norm.weight")));
         assertTrue(unlisted.contains("'model.norm.weight' is not listed for this file"), unlisted);
     }
 
+    /** The message with which streaming the directory's weights is refused. */
     private static String refusalOfWeights(Path dir) {
-        return assertThrows(CheckpointException.class, () -> io.circuitscope.core.model.ModelWeights
-                .collect(CheckpointLayout.of(dir).parameters(dir))).getMessage();
+        return assertThrows(CheckpointException.class,
+                () -> ModelWeights.collect(CheckpointLayout.of(dir).parameters(dir))).getMessage();
     }
 
-    /** A copy of a single-file fixture whose model.safetensors also holds {@code name}, a small tensor. */
-    private Path withExtraTensor(String fixture, String name) throws IOException {
+    /** A copy of a single-file fixture whose model.safetensors {@code change} has rewritten. */
+    private Path withTensors(String fixture, Consumer<Map<String, FloatTensor>> change) throws IOException {
         Path dir = edited(fixture, c -> { });
-        java.util.Map<String, io.circuitscope.core.model.FloatTensor> tensors = new java.util.LinkedHashMap<>();
+        Map<String, FloatTensor> tensors = new LinkedHashMap<>();
         try (SafetensorsFile st = SafetensorsFile.open(dir.resolve("model.safetensors"))) {
             for (String n : st.names()) {
                 tensors.put(n, st.read(n));
             }
         }
-        tensors.put(name, io.circuitscope.core.model.FloatTensor.zeros(2));
-        SafetensorsWriter.write(dir.resolve("model.safetensors"), tensors, java.util.Map.of("format", "pt"));
+        change.accept(tensors);
+        SafetensorsWriter.write(dir.resolve("model.safetensors"), tensors, Map.of("format", "pt"));
+        return dir;
+    }
+
+    /** A copy of the sharded llama fixture whose index's weight_map {@code change} has rewritten. */
+    private Path llamaWithWeightMap(Consumer<ObjectNode> change) throws IOException {
+        Path dir = edited("llama", c -> { });
+        Path index = dir.resolve("model.safetensors.index.json");
+        ObjectNode root = (ObjectNode) JSON.readTree(index.toFile());
+        change.accept((ObjectNode) root.get("weight_map"));
+        JSON.writeValue(index.toFile(), root);
         return dir;
     }
 }

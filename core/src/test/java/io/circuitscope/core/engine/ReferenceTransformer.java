@@ -3,6 +3,7 @@ package io.circuitscope.core.engine;
 import io.circuitscope.core.model.FloatTensor;
 import io.circuitscope.core.model.ModelConfig;
 import io.circuitscope.core.model.ModelWeights;
+import io.circuitscope.core.model.ParameterLayout;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
@@ -84,16 +85,15 @@ final class ReferenceTransformer {
         DoubleTensor v;
         if (kvSplit) {
             k = call(hook, b + "attn.hook_k", perHeadProject(normalize(kInput, b + "ln1", hook),
-                    perQueryHead(b + "attn.W_K"), perQueryHead(b + "attn.b_K")));
+                    perQueryHead(layer, "W_K"), perQueryHead(layer, "b_K")));
             v = call(hook, b + "attn.hook_v", perHeadProject(normalize(vInput, b + "ln1", hook),
-                    perQueryHead(b + "attn.W_V"), perQueryHead(b + "attn.b_V")));
+                    perQueryHead(layer, "W_V"), perQueryHead(layer, "b_V")));
         } else {
             // With only the queries split, ln1's hooks have fired for them and do not fire again.
             DoubleTensor shared = headCopies(sharedNormalized != null ? sharedNormalized
                     : normalize(residPre, b + "ln1", (name, value) -> value), config.kvHeads());
-            String stored = b + "attn." + (config.storesKeyValueHeads() ? "_" : "");
-            k = call(hook, b + "attn.hook_k", perHeadProject(shared, param(stored + "W_K"), param(stored + "b_K")));
-            v = call(hook, b + "attn.hook_v", perHeadProject(shared, param(stored + "W_V"), param(stored + "b_V")));
+            k = call(hook, b + "attn.hook_k", perHeadProject(shared, stored(layer, "W_K"), stored(layer, "b_K")));
+            v = call(hook, b + "attn.hook_v", perHeadProject(shared, stored(layer, "W_V"), stored(layer, "b_V")));
         }
         if (config.rotary()) {
             q = call(hook, b + "attn.hook_rot_q", rotate(q));
@@ -133,13 +133,14 @@ final class ReferenceTransformer {
         return call(hook, b + "hook_resid_post", residPost);
     }
 
-    /** A grouped key or value parameter [kv_heads, ..] repeated for each query head that reads it, [n_heads, ..]. */
-    private DoubleTensor perQueryHead(String name) {
-        if (!config.storesKeyValueHeads()) {
-            return param(name);
-        }
-        int dot = name.lastIndexOf('.');
-        DoubleTensor stored = param(name.substring(0, dot + 1) + "_" + name.substring(dot + 1));
+    /** A key or value parameter of {@code layer} as stored, [kv_heads, ..]. */
+    private DoubleTensor stored(int layer, String name) {
+        return param(ParameterLayout.keyValueName(config, layer, name));
+    }
+
+    /** A key or value parameter [kv_heads, ..] repeated for each query head that reads it, [n_heads, ..]. */
+    private DoubleTensor perQueryHead(int layer, String name) {
+        DoubleTensor stored = stored(layer, name);
         int per = stored.size() / stored.dim(0);
         int[] shape = stored.shape.clone();
         shape[0] = config.nHeads();

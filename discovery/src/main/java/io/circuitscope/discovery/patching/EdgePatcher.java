@@ -279,10 +279,8 @@ public final class EdgePatcher implements AutoCloseable {
         }
 
         private RunOptions senderHooks() {
-            RunOptions.Builder b = RunOptions.builder().cache(HookNames.EMBED);
-            if (!engine.config().rotary()) {
-                b.cache(HookNames.POS_EMBED);
-            }
+            RunOptions.Builder b = RunOptions.builder().cache(HookNames.embeddings(engine.config())
+                    .toArray(new String[0]));
             for (int l = 0; l < layout.layers; l++) {
                 b.cache(HookNames.result(l));
                 if (layout.mlp == 1) {
@@ -295,9 +293,7 @@ public final class EdgePatcher implements AutoCloseable {
         /** Every sender's output as rows of one [senders, tokens × d_model] tensor, in layout order. */
         private NDArray senderOutputs(ActivationCache cache) {
             NDList rows = new NDList();
-            NDArray input = engine.config().rotary() ? cache.get(HookNames.EMBED)
-                    : cache.get(HookNames.EMBED).add(cache.get(HookNames.POS_EMBED));
-            rows.add(input.reshape(1, x));
+            rows.add(cache.sum(HookNames.embeddings(engine.config())).reshape(1, x));
             for (int l = 0; l < layout.layers; l++) {
                 rows.add(cache.get(HookNames.result(l)).transpose(2, 0, 1, 3).reshape(layout.heads, x));
                 if (layout.mlp == 1) {

@@ -70,10 +70,8 @@ class EdgeAttributionTest {
     static double[] splitPathEap(HookedTransformer engine, ComputationGraph g, int[][] clean, int[][] corrupted,
                                  int position, int[] answers, int[] distractors) {
         try (NDManager nd = engine.manager().newSubManager()) {
-            RunOptions.Builder cache = RunOptions.builder().cache(HookNames.EMBED);
-            if (!engine.config().rotary()) {
-                cache.cache(HookNames.POS_EMBED);
-            }
+            RunOptions.Builder cache = RunOptions.builder().cache(HookNames.embeddings(engine.config())
+                    .toArray(new String[0]));
             RunOptions.Builder grad = RunOptions.builder().gradient(HookNames.residPost(g.nLayers() - 1));
             for (int l = 0; l < g.nLayers(); l++) {
                 cache.cache(HookNames.result(l), HookNames.mlpOut(l));
@@ -92,7 +90,9 @@ class EdgeAttributionTest {
             });
             double[] out = new double[g.edgeCount()];
             for (GraphEdge e : g.edges()) {
-                float[] diff = sender(k, e.parent()).sub(sender(c, e.parent())).toFloatArray();
+                List<String> embeddings = HookNames.embeddings(engine.config());
+                float[] diff = sender(k, e.parent(), embeddings).sub(sender(c, e.parent(), embeddings))
+                        .toFloatArray();
                 float[] gr = switch (e.child().kind()) {
                     case HEAD -> grads.gradient(switch (e.input()) {
                         case Q -> HookNames.qInput(e.child().layer());
@@ -112,10 +112,10 @@ class EdgeAttributionTest {
         }
     }
 
-    private static NDArray sender(io.circuitscope.core.engine.ActivationCache cache, GraphNode node) {
+    private static NDArray sender(io.circuitscope.core.engine.ActivationCache cache, GraphNode node,
+                                  List<String> embeddings) {
         return switch (node.kind()) {
-            case INPUT -> cache.names().contains(HookNames.POS_EMBED)
-                    ? cache.get(HookNames.EMBED).add(cache.get(HookNames.POS_EMBED)) : cache.get(HookNames.EMBED);
+            case INPUT -> cache.sum(embeddings);
             case HEAD -> cache.get(HookNames.result(node.layer())).get(":, :, " + node.head());
             default -> cache.get(HookNames.mlpOut(node.layer()));
         };

@@ -81,11 +81,8 @@ final class SlowEdgePatcher {
 
     /** Every sender's output on one prompt, [1, pos, d_model]. */
     private Map<GraphNode, NDArray> outputs(NDManager nd, int[] tokens) {
-        boolean rotary = engine.config().rotary();
-        RunOptions.Builder b = RunOptions.builder().cache(HookNames.EMBED);
-        if (!rotary) {
-            b.cache(HookNames.POS_EMBED);
-        }
+        List<String> embeddings = HookNames.embeddings(engine.config());
+        RunOptions.Builder b = RunOptions.builder().cache(embeddings.toArray(new String[0]));
         for (int l = 0; l < graph.nLayers(); l++) {
             b.cache(HookNames.result(l));
             if (graph.hasMlp()) {
@@ -94,8 +91,7 @@ final class SlowEdgePatcher {
         }
         ForwardResult r = engine.run(nd, new int[][] {tokens}, b.build());
         Map<GraphNode, NDArray> out = new HashMap<>();
-        out.put(graph.inputNode(), rotary ? r.cache().get(HookNames.EMBED)
-                : r.cache().get(HookNames.EMBED).add(r.cache().get(HookNames.POS_EMBED)));
+        out.put(graph.inputNode(), r.cache().sum(embeddings));
         for (int l = 0; l < graph.nLayers(); l++) {
             NDArray result = r.cache().get(HookNames.result(l));
             for (int h = 0; h < graph.nHeads(); h++) {
@@ -111,18 +107,10 @@ final class SlowEdgePatcher {
     private RunOptions patches(NDManager nd, BitSet circuit, Map<GraphNode, NDArray> ablated) {
         Map<GraphNode, NDArray> current = new HashMap<>();
         RunOptions.Builder b = RunOptions.builder();
-        NDArray[] embed = new NDArray[1];
-        boolean rotary = engine.config().rotary();
-        b.patch(HookNames.EMBED, a -> {
-            embed[0] = a;
-            if (rotary) {
-                current.put(graph.inputNode(), a);
-            }
-            return a;
-        });
-        if (!rotary) {
-            b.patch(HookNames.POS_EMBED, a -> {
-                current.put(graph.inputNode(), embed[0].add(a));
+        // The input node's output is the sum of the embedding hooks, complete once the last of them fires.
+        for (String embedding : HookNames.embeddings(engine.config())) {
+            b.patch(embedding, a -> {
+                current.merge(graph.inputNode(), a, NDArray::add);
                 return a;
             });
         }
